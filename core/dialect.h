@@ -1,0 +1,106 @@
+#pragma once
+// The seam between core and dialects/. Core plans and records; a Dialect renders operations to
+// SQL (pure, no connection — also used by --sql --dialect), a Connection runs it. Implementations
+// live in dialects/<name>/ and register a Backend; core never includes a backend header.
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/ops.h"
+#include "core/schema.h"
+#include "core/url.h"
+
+namespace tsm {
+
+struct Statement {
+  std::string sql;
+  // false: must run outside any transaction (SQLite `PRAGMA foreign_keys`, PostgreSQL
+  // `CREATE INDEX CONCURRENTLY`). The executor commits before and begins again after.
+  bool in_transaction = true;
+};
+
+class Dialect {
+ public:
+  virtual ~Dialect() = default;
+  virtual DialectKind kind() const = 0;
+  virtual bool transactional_ddl() const = 0;  // SQLite, PostgreSQL: yes; MariaDB: no
+  virtual std::size_t max_identifier_length() const = 0;
+  // Quotes an identifier; UsageError when empty or longer than the dialect allows.
+  virtual std::string quote(const std::string& identifier) const = 0;
+  virtual std::string literal(const std::string& text) const = 0;  // a quoted string literal
+  virtual std::string literal(const Value& value) const = 0;
+  virtual std::string native_type(const ColumnType& type) const = 0;
+  // `before` is the schema just before `op` (replayed from the revisions so far); SQLite rebuilds
+  // and MariaDB MODIFY COLUMN need the full column definition from it. Throws UsageError for
+  // what cannot be rendered (too-long name, Execute without SQL for this dialect).
+  virtual std::vector<Statement> render(const Operation& op, const Schema& before) const = 0;
+
+  // Version-table and bookkeeping SQL (also printed by --sql).
+  virtual std::string create_version_table(const std::string& table) const = 0;  // IF NOT EXISTS
+  std::string insert_version(const std::string& table, const std::string& rev) const;
+  std::string delete_version(const std::string& table, const std::string& rev) const;
+  std::string update_version(const std::string& table, const std::string& from, const std::string& to) const;
+  virtual std::string begin_sql() const { return "BEGIN;"; }
+  virtual std::string commit_sql() const { return "COMMIT;"; }
+
+  // The expected schema in this dialect's normalized terms, for comparison with introspect().
+  virtual SchemaDescription describe(const Schema& expected) const = 0;
+};
+
+using Row = std::vector<std::optional<std::string>>;
+
+// Held while a write command runs; released on destruction (and by the server on crash).
+class Lock {
+ public:
+  virtual ~Lock() = default;
+};
+
+struct ConnectOptions {
+  bool create_if_missing = false;  // read commands never create a SQLite file
+  std::chrono::seconds connect_timeout{10};
+  std::optional<std::chrono::seconds> statement_timeout;
+  std::optional<std::chrono::seconds> lock_timeout;  // server-side lock_timeout (PostgreSQL)
+};
+
+class Connection {
+ public:
+  virtual ~Connection() = default;
+  virtual const Dialect& dialect() const = 0;
+  // Runs one statement; throws StatementError(message, sql) on failure.
+  virtual void execute(const std::string& sql) = 0;
+  // Runs a query with `?` placeholders bound to params (never interpolated). NULL → nullopt.
+  virtual std::vector<Row> query(const std::string& sql, const std::vector<std::string>& params = {}) = 0;
+  virtual void begin() = 0;
+  virtual void commit() = 0;
+  virtual void rollback() = 0;  // never throws
+  virtual bool table_exists(const std::string& table) = 0;
+  // Live schema in normalized terms; tables named in `ignore` (version/bookkeeping) left out.
+  virtual SchemaDescription introspect(const std::vector<std::string>& ignore) = 0;
+  // Exclusive per-tree lock for write commands. LockTimeoutError after `timeout`; `waiting`
+  // is called once (with who holds it, when known) if the lock is not free at once.
+  virtual std::unique_ptr<Lock> acquire_lock(const std::string& tree, std::chrono::seconds timeout,
+                                              const std::function<void(const std::string&)>& waiting) = 0;
+};
+
+struct Backend {
+  DialectKind kind;
+  std::function<const Dialect&()> dialect;
+  // Throws ConnectError (exit 3) with a classified one-line message and never the password.
+  std::function<std::unique_ptr<Connection>(const DatabaseUrl&, const ConnectOptions&)> connect;
+};
+
+void register_backend(Backend backend);
+// UsageError-free: ConnectError with "no executor for <dialect> in this build" when missing.
+const Backend& backend_for(DialectKind kind);
+const Dialect& dialect_for(DialectKind kind);
+
+// Helper for dialect registration in a .cpp of dialects/:
+//   static const tsm::BackendRegistration reg{tsm::Backend{...}};
+struct BackendRegistration {
+  explicit BackendRegistration(Backend b) { register_backend(std::move(b)); }
+};
+
+}  // namespace tsm
