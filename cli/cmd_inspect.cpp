@@ -1,0 +1,241 @@
+// current, heads, branches, history, show: read commands. They never write or create anything.
+#include <algorithm>
+#include <set>
+
+#include <fmt/format.h>
+
+#include "cli/commands.h"
+#include "cli/format.h"
+#include "core/errors.h"
+#include "core/executor.h"
+
+namespace tsm::cli {
+namespace {
+
+int run_current(const GlobalOptions& g) {
+  Workspace ws(g.settings());
+  TreeRows rows = ws.read_rows(/*missing_ok=*/false);
+  ws.check_known(rows);
+  auto trees = ws.selected_trees();
+  std::string text;
+  Json j = Json::Object{};
+  for (const auto& tree : trees) {
+    Json t;
+    t.set("version_table", ws.version_table(tree));
+    t.set("database", ws.url_for(tree).redacted());
+    Json revs = Json::Array{};
+    for (const auto& rev : rows[tree]) {
+      const Revision& r = ws.graph().get(rev);
+      text += tree_prefix(trees, tree) + rev + markers(ws.graph(), r) + "\n";
+      Json e;
+      e.set("revision", rev);
+      e.set("is_head", is_head(ws.graph(), r));
+      revs.push(e);
+    }
+    t.set("current", revs);
+    j.set(tree, t);
+  }
+  Json doc;
+  doc.set("trees", j);
+  emit(g, text, doc);
+  return 0;
+}
+
+int run_heads(const GlobalOptions& g) {
+  Workspace ws(g.settings());
+  auto trees = ws.selected_trees();
+  std::string text;
+  Json doc = Json::Object{};
+  for (const auto& tree : trees) {
+    Json arr = Json::Array{};
+    for (const auto& id : ws.graph().heads(tree)) {
+      const Revision& r = ws.graph().get(id);
+      text += tree_prefix(trees, tree) + id + markers(ws.graph(), r) + "\n";
+      arr.push(revision_json(ws.graph(), r));
+    }
+    doc.set(tree, arr);
+  }
+  Json j;
+  j.set("heads", doc);
+  emit(g, text, j);
+  return 0;
+}
+
+int run_branches(const GlobalOptions& g) {
+  Workspace ws(g.settings());
+  const auto& graph = ws.graph();
+  auto trees = ws.selected_trees();
+  std::string text;
+  Json doc = Json::Object{};
+  for (const auto& tree : trees) {
+    Json arr = Json::Array{};
+    for (const auto& id : graph.branch_points(tree)) {
+      const Revision& r = graph.get(id);
+      text += tree_prefix(trees, tree) + id + markers(graph, r) + "\n";
+      Json e = revision_json(graph, r);
+      e.set("children", Json::array(graph.children(id)));
+      for (const auto& child : graph.children(id)) {
+        const Revision& c = graph.get(child);
+        text += fmt::format("    -> {}{}, {}\n", child, markers(graph, c), c.message);
+      }
+      arr.push(e);
+    }
+    doc.set(tree, arr);
+  }
+  Json j;
+  j.set("branches", doc);
+  emit(g, text, j);
+  return 0;
+}
+
+// Resolves one end of a history range to the set of revisions it bounds.
+std::set<std::string> range_end(const Workspace& ws, const std::string& tree, const std::string& spec,
+                                const TreeRows& current, bool upper) {
+  const auto& graph = ws.graph();
+  std::set<std::string> out;
+  auto add_ancestors = [&](const std::string& id) {
+    for (const auto& a : graph.ancestors(id)) out.insert(a);
+  };
+  auto add_descendants = [&](const std::string& id) {
+    for (const auto& d : graph.descendants(id)) out.insert(d);
+  };
+  std::vector<std::string> ids;
+  if (spec.empty() || (upper && (spec == "head" || spec == "heads")) || (!upper && spec == "base")) {
+    for (const Revision* r : graph.topological(tree)) out.insert(r->id);
+    return out;
+  }
+  if (spec == "current") {
+    auto it = current.find(tree);
+    if (it != current.end()) ids = it->second;
+    if (ids.empty() && !upper) {
+      for (const Revision* r : graph.topological(tree)) out.insert(r->id);
+      return out;
+    }
+  } else if (spec == "base" || spec == "head" || spec == "heads") {
+    throw UsageError(fmt::format("'{}' cannot be the {} end of a history range", spec, upper ? "upper" : "lower"));
+  } else {
+    std::string name = spec;
+    if (name.size() > 5 && name.compare(name.size() - 5, 5, "@head") == 0) {
+      for (const auto& h : graph.heads(tree))
+        if (graph.ancestors(h).count(graph.by_label(name.substr(0, name.size() - 5)).id)) ids.push_back(h);
+    } else {
+      const Revision& r = graph.is_label(name) ? graph.by_label(name) : graph.resolve_id(name);
+      if (r.tree != tree) return out;
+      ids.push_back(r.id);
+    }
+  }
+  for (const auto& id : ids) upper ? add_ancestors(id) : add_descendants(id);
+  return out;
+}
+
+int run_history(const GlobalOptions& g, const std::string& range, bool indicate_current) {
+  Workspace ws(g.settings());
+  const auto& graph = ws.graph();
+  TreeRows current;
+  if (indicate_current || range.find("current") != std::string::npos) {
+    current = ws.read_rows(/*missing_ok=*/false);
+    ws.check_known(current);
+  }
+  std::string lower, upper;
+  if (!range.empty()) {
+    auto colon = range.find(':');
+    if (colon == std::string::npos || range.find(':', colon + 1) != std::string::npos)
+      throw UsageError(fmt::format("history range must be '[start]:[end]', got '{}'", range));
+    lower = range.substr(0, colon);
+    upper = range.substr(colon + 1);
+  }
+  auto trees = ws.selected_trees();
+  std::string text;
+  Json doc = Json::Array{};
+  for (const auto& tree : trees) {
+    auto below = range_end(ws, tree, upper, current, /*upper=*/true);
+    auto above = range_end(ws, tree, lower, current, /*upper=*/false);
+    std::set<std::string> current_set(current[tree].begin(), current[tree].end());
+    auto order = graph.topological(tree);
+    for (auto it = order.rbegin(); it != order.rend(); ++it) {  // newest first
+      const Revision& r = **it;
+      if (!below.count(r.id) || !above.count(r.id)) continue;
+      bool is_current = indicate_current && current_set.count(r.id);
+      text += tree_prefix(trees, tree) + history_line(graph, r, is_current) + "\n";
+      Json e = revision_json(graph, r);
+      if (indicate_current) e.set("is_current", is_current);
+      doc.push(e);
+    }
+  }
+  Json j;
+  j.set("history", doc);
+  emit(g, text, j);
+  return 0;
+}
+
+int run_show(const GlobalOptions& g, const std::string& rev_spec) {
+  Workspace ws(g.settings());
+  const auto& graph = ws.graph();
+  const Revision& r = graph.is_label(rev_spec) ? graph.by_label(rev_spec) : graph.resolve_id(rev_spec);
+  DialectKind kind = g.dialect.empty() ? ws.url_for(r.tree).dialect : *parse_dialect(g.dialect);
+  const Dialect& d = dialect_for(kind);
+
+  // Render against the schema just before the revision (its parents applied).
+  auto render = [&](Direction dir) {
+    Step step;
+    step.revision = &r;
+    step.direction = dir;
+    std::vector<std::string> rows = dir == Direction::up ? r.down_revisions : std::vector<std::string>{r.id};
+    Schema schema = ws.schema_at(r.tree, rows);
+    std::vector<std::string> out;
+    for (const auto& st : render_step(ws, d, step, schema)) out.push_back(st.sql);
+    return out;
+  };
+  auto up = render(Direction::up);
+  auto down = render(Direction::down);
+
+  std::string text = fmt::format("Rev: {}{}\n", r.id, markers(graph, r));
+  text += fmt::format("Parent: {}\n", r.down_revisions.empty() ? "<base>" : fmt::format("{}", fmt::join(r.down_revisions, ", ")));
+  if (!r.depends_on.empty()) text += fmt::format("Also depends on: {}\n", fmt::join(r.depends_on, ", "));
+  if (!r.branch_labels.empty()) text += fmt::format("Branch names: {}\n", fmt::join(r.branch_labels, ", "));
+  auto children = graph.children(r.id);
+  if (!children.empty()) text += fmt::format("Branches into: {}\n", fmt::join(children, ", "));
+  text += fmt::format("Tree: {}\nPath: {}\n\n    {}\n\n", r.tree, r.origin, r.message);
+  text += fmt::format("Upgrade SQL ({}):\n", dialect_name(kind));
+  for (const auto& s : up) text += "    " + s + ";\n";
+  text += fmt::format("Downgrade SQL ({}):\n", dialect_name(kind));
+  for (const auto& s : down) text += "    " + s + ";\n";
+
+  Json j = revision_json(graph, r);
+  j.set("children", Json::array(children));
+  j.set("dialect", dialect_name(kind));
+  j.set("upgrade_sql", Json::array(up));
+  j.set("downgrade_sql", Json::array(down));
+  emit(g, text, j);
+  return 0;
+}
+
+}  // namespace
+
+void add_inspect_commands(CLI::App& app, GlobalOptions& g, Action& run) {
+  app.add_subcommand("current", "print the current revision(s) of each tree")->fallthrough()->callback([&] {
+    run = [&] { return run_current(g); };
+  });
+  app.add_subcommand("heads", "print the heads of the revision graph")->fallthrough()->callback([&] {
+    run = [&] { return run_heads(g); };
+  });
+  app.add_subcommand("branches", "print the branch points of the revision graph")->fallthrough()->callback([&] {
+    run = [&] { return run_branches(g); };
+  });
+
+  static std::string range;
+  static bool indicate_current = false;
+  auto* h = app.add_subcommand("history", "print revisions, newest first");
+  h->add_option("-r,--rev-range", range, "range [start]:[end] (revisions, labels, base, head, current)");
+  h->add_flag("-i,--indicate-current", indicate_current, "mark the database's current revision(s)");
+  h->fallthrough();
+  h->callback([&] { run = [&] { return run_history(g, range, indicate_current); }; });
+
+  static std::string rev;
+  auto* s = app.add_subcommand("show", "print one revision and the SQL it runs on the URL's dialect");
+  s->add_option("rev", rev, "revision id, unique prefix or branch label")->required();
+  s->fallthrough();
+  s->callback([&] { run = [&] { return run_show(g, rev); }; });
+}
+
+}  // namespace tsm::cli

@@ -1,0 +1,115 @@
+// upgrade, downgrade, stamp: the write commands.
+#include <iostream>
+
+#include <fmt/format.h>
+
+#include "cli/commands.h"
+#include "cli/format.h"
+#include "core/errors.h"
+#include "core/executor.h"
+#include "core/offline.h"
+
+namespace tsm::cli {
+namespace {
+
+DialectKind offline_dialect(const GlobalOptions& g, const Workspace& ws) {
+  if (!g.dialect.empty()) return *parse_dialect(g.dialect);
+  return ws.url_for(ws.selected_trees().front()).dialect;
+}
+
+std::string heads_text(const Workspace& ws, const TreeRows& heads) {
+  std::vector<std::string> trees;
+  for (const auto& [tree, rows] : heads) trees.push_back(tree);
+  std::string out;
+  for (const auto& [tree, rows] : heads) {
+    if (rows.empty()) out += tree_prefix(trees, tree) + "<base>\n";
+    for (const auto& rev : rows) {
+      const Revision& r = ws.graph().get(rev);
+      out += tree_prefix(trees, tree) + rev + markers(ws.graph(), r) + "\n";
+    }
+  }
+  return out;
+}
+
+Json heads_json(const TreeRows& heads) {
+  Json j = Json::Object{};
+  for (const auto& [tree, rows] : heads) j.set(tree, Json::array(rows));
+  return j;
+}
+
+int run_migrate(const GlobalOptions& g, Direction direction, const std::string& target, bool sql) {
+  Workspace ws(g.settings());
+  if (sql) {
+    std::cout << render_offline_sql(ws, offline_dialect(g, ws), direction, target);
+    return 0;
+  }
+  if (target.find(':') != std::string::npos)
+    throw UsageError(fmt::format("a '<from>:<to>' range needs --sql (got '{}')", target));
+  MigrateResult result = migrate(ws, direction, target);
+  Json j;
+  j.set("command", direction == Direction::up ? "upgrade" : "downgrade");
+  j.set("target", target);
+  j.set("already_at_target", result.already_at_target());
+  Json steps = Json::Array{};
+  for (const auto& s : result.steps) {
+    Json step;
+    step.set("tree", s.tree);
+    step.set("revision", s.revision);
+    step.set("direction", s.direction == Direction::up ? "upgrade" : "downgrade");
+    step.set("seconds", s.seconds);
+    steps.push(step);
+  }
+  j.set("steps", steps);
+  j.set("heads", heads_json(result.heads_after));
+  std::string text = result.already_at_target()
+                         ? "already at target\n"
+                         : fmt::format("{} {} revision(s); now at:\n", direction == Direction::up ? "applied" : "reverted",
+                                       result.steps.size());
+  if (!result.already_at_target()) text += heads_text(ws, result.heads_after);
+  emit(g, text, j);
+  return 0;
+}
+
+}  // namespace
+
+void add_migrate_commands(CLI::App& app, GlobalOptions& g, Action& run) {
+  static std::string target;
+  static bool sql = false;
+  auto* up = app.add_subcommand("upgrade", "apply revisions up to a target (head, heads, <rev>, label@head, +N, …)");
+  up->add_option("target", target, "target revision")->required();
+  up->add_flag("--sql", sql, "print the SQL instead of running it (from:to ranges allowed)");
+  up->fallthrough();
+  up->callback([&] { run = [&] { return run_migrate(g, Direction::up, target, sql); }; });
+
+  auto* down = app.add_subcommand("downgrade", "revert revisions down to a target (base, <rev>, -N, …)");
+  down->add_option("target", target, "target revision")->required();
+  down->add_flag("--sql", sql, "print the SQL instead of running it (needs a from:to range)");
+  down->fallthrough();
+  down->callback([&] { run = [&] { return run_migrate(g, Direction::down, target, sql); }; });
+
+  static std::vector<std::string> stamp_targets;
+  static bool purge = false, detect = false;
+  auto* st = app.add_subcommand("stamp", "set the version table to targets without running migrations");
+  st->add_option("targets", stamp_targets, "target revision(s)");
+  st->add_flag("--purge", purge, "empty the version table first (also clears unknown revisions)");
+  st->add_flag("--detect", detect, "find the revision whose schema matches the live database and stamp it");
+  st->fallthrough();
+  st->callback([&] {
+    run = [&] {
+      Workspace ws(g.settings());
+      if (detect) {
+        if (!stamp_targets.empty()) throw UsageError("stamp --detect takes no targets");
+        return run_detect(g, ws);
+      }
+      if (stamp_targets.empty()) throw UsageError("stamp needs at least one target (or --detect)");
+      TreeRows rows = stamp(ws, stamp_targets, purge);
+      Json j;
+      j.set("command", "stamp");
+      j.set("heads", heads_json(rows));
+      emit(g, "stamped:\n" + heads_text(ws, rows), j);
+      return 0;
+    };
+  });
+}
+
+}  // namespace tsm::cli

@@ -1,0 +1,38 @@
+#include "cli/context.h"
+
+#include <cstdlib>
+#include <iostream>
+
+namespace tsm::cli {
+namespace {
+std::string env_or(const char* name, const std::string& fallback) {
+  const char* v = std::getenv(name);
+  return v && *v ? v : fallback;
+}
+}  // namespace
+
+Settings GlobalOptions::settings() const {
+  Settings s;
+  s.main_url = !url.empty() ? url : env_or("TURNSTONE_DATABASE_URL", "sqlite:///turnstone.db");
+  std::string ctx = !context_url.empty() ? context_url : env_or("TURNSTONE_CONTEXT_DATABASE_URL", "");
+  if (!ctx.empty()) s.context_url = ctx;
+  s.revision_dirs = revision_dirs;
+  if (!tree.empty()) s.tree = tree;
+  s.lock_timeout = std::chrono::seconds(lock_timeout);
+  if (statement_timeout > 0) s.statement_timeout = std::chrono::seconds(statement_timeout);
+  if (ddl_lock_timeout > 0) s.ddl_lock_timeout = std::chrono::seconds(ddl_lock_timeout);
+  s.single_transaction = single_transaction;
+  return s;
+}
+
+void emit(const GlobalOptions& g, const std::string& text, const Json& json) {
+  if (g.json) {
+    std::cout << json.dump() << "\n";
+  } else if (!text.empty()) {
+    std::cout << text;
+    if (text.back() != '\n') std::cout << "\n";
+  }
+  std::cout.flush();
+}
+
+}  // namespace tsm::cli

@@ -1,0 +1,32 @@
+#pragma once
+// What every command receives: the parsed global options and the output channel.
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "cli/json.h"
+#include "core/workspace.h"
+
+namespace tsm::cli {
+
+struct GlobalOptions {
+  std::string url;          // --url
+  std::string context_url;  // --context-url
+  std::string tree;         // --tree
+  std::vector<std::string> revision_dirs;
+  bool json = false;
+  bool verbose = false;
+  bool quiet = false;
+  int lock_timeout = 300;
+  bool single_transaction = false;
+  int statement_timeout = 0;  // 0 = none
+  int ddl_lock_timeout = 0;   // 0 = none
+  std::string dialect;        // --dialect (with --sql)
+
+  Settings settings() const;  // resolves env defaults
+};
+
+// Prints a result: text to stdout, or the JSON document when --json.
+void emit(const GlobalOptions& g, const std::string& text, const Json& json);
+
+}  // namespace tsm::cli

@@ -1,0 +1,84 @@
+// turnstone-migrate: CLI11 wiring only. Commands live in cli/cmd_*.cpp, SQL in dialects/.
+#include <iostream>
+
+#include <CLI/CLI.hpp>
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include "cli/commands.h"
+#include "core/errors.h"
+
+namespace {
+
+void add_global_options(CLI::App& app, tsm::cli::GlobalOptions& g) {
+  app.add_option("-u,--url", g.url, "main database URL (default: $TURNSTONE_DATABASE_URL, else sqlite:///turnstone.db)");
+  app.add_option("--context-url", g.context_url, "database of the context tree (default: derived from --url)");
+  app.add_option("--tree", g.tree, "restrict the command to one tree (main, context)");
+  app.add_option("--revisions-dir", g.revision_dirs, "also load SQL revision units from DIR (repeatable)");
+  app.add_flag("--json", g.json, "machine-readable output on stdout");
+  app.add_flag("-v,--verbose", g.verbose, "more logging on stderr (every statement)");
+  app.add_flag("-q,--quiet", g.quiet, "only warnings and errors on stderr");
+  app.add_option("--lock-timeout", g.lock_timeout, "seconds to wait for the tree's migration lock (exit 4 after)")
+      ->check(CLI::NonNegativeNumber);
+  app.add_flag("--single-transaction", g.single_transaction, "run the whole upgrade/downgrade in one transaction");
+  app.add_option("--statement-timeout", g.statement_timeout, "per-statement limit in seconds (PostgreSQL, MariaDB)")
+      ->check(CLI::NonNegativeNumber);
+  app.add_option("--ddl-lock-timeout", g.ddl_lock_timeout,
+                 "seconds a statement waits for table locks (PostgreSQL lock_timeout, MariaDB lock_wait_timeout)")
+      ->check(CLI::NonNegativeNumber);
+  app.add_option("--dialect", g.dialect, "with --sql: render for this dialect without connecting")
+      ->check(CLI::IsMember({"sqlite", "postgresql", "mariadb", "mysql", "postgres"}));
+}
+
+void setup_logging(const tsm::cli::GlobalOptions& g) {
+  auto logger = spdlog::stderr_color_st("turnstone-migrate");
+  logger->set_pattern("%l: %v");
+  logger->set_level(g.verbose ? spdlog::level::debug : g.quiet ? spdlog::level::warn : spdlog::level::info);
+  spdlog::set_default_logger(logger);
+}
+
+void print_error(const std::string& message, const std::string& details = {}) {
+  std::cerr << "error: " << message << "\n";
+  if (!details.empty()) std::cerr << details << "\n";
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"turnstone-migrate: schema migrations for Turnstone on SQLite, PostgreSQL and MariaDB",
+               "turnstone-migrate"};
+  app.set_version_flag("--version", std::string("turnstone-migrate ") + TSM_VERSION);
+  app.require_subcommand(1);
+  app.fallthrough();  // global options also work after the command name
+  tsm::cli::GlobalOptions g;
+  add_global_options(app, g);
+  tsm::cli::Action run;
+  tsm::cli::add_migrate_commands(app, g, run);
+  tsm::cli::add_inspect_commands(app, g, run);
+  tsm::cli::add_scaffold_commands(app, g, run);
+  tsm::cli::add_check_command(app, g, run);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    print_error(e.what(), "  run 'turnstone-migrate --help' for usage");
+    return static_cast<int>(tsm::ExitCode::usage);
+  }
+
+  setup_logging(g);
+  try {
+    return run ? run() : 0;
+  } catch (const tsm::Error& e) {
+    print_error(e.what(), e.details());
+    return static_cast<int>(e.code());
+  } catch (const std::exception& e) {
+    print_error(e.what());
+    return static_cast<int>(tsm::ExitCode::migration_failed);
+  }
+}

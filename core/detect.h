@@ -1,0 +1,30 @@
+#pragma once
+// Schema comparison against the live database: `stamp --detect` (which revision does this
+// unversioned install match?) and `check` (does the live schema still match the version table?).
+// The expected schema is always replayed from the revisions' operations, never hand-kept.
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/workspace.h"
+
+namespace tsm {
+
+struct TreeDetection {
+  std::string tree;
+  bool matched = false;
+  std::vector<std::string> rows;         // the revision matched ({} = base: none of its tables)
+  std::string closest;                   // when unmatched: the closest revision ("base" for none)
+  std::vector<std::string> differences;  // when unmatched: live vs closest
+};
+
+// Never writes. One entry per selected tree.
+std::vector<TreeDetection> detect(const Workspace& ws);
+
+// Differences between the schema the version rows promise and the live one (empty = clean).
+std::vector<std::string> check_drift(const Workspace& ws, const std::string& tree);
+
+// Tables that belong to turnstone-migrate itself (version tables, bookkeeping), left out of comparisons.
+std::vector<std::string> bookkeeping_tables(const Workspace& ws);
+
+}  // namespace tsm

@@ -1,0 +1,60 @@
+#pragma once
+// One invocation's view of the world: the revision graph (compiled + SQL units), the selected
+// trees, and which database each tree lives in.
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/dialect.h"
+#include "core/graph.h"
+#include "core/plan.h"
+#include "core/url.h"
+
+namespace tsm {
+
+struct Settings {
+  std::string main_url = "sqlite:///turnstone.db";  // already resolved from --url / env / default
+  std::optional<std::string> context_url;           // --context-url / env; else derived
+  std::vector<std::string> revision_dirs;
+  std::optional<std::string> tree;  // --tree
+  std::chrono::seconds lock_timeout{300};
+  std::optional<std::chrono::seconds> statement_timeout;
+  std::optional<std::chrono::seconds> ddl_lock_timeout;  // server-side lock wait (PostgreSQL lock_timeout)
+  bool single_transaction = false;
+};
+
+class Workspace {
+ public:
+  // Loads compiled units and --revisions-dir units into one graph; validates URLs and --tree.
+  explicit Workspace(Settings settings);
+
+  const Settings& settings() const { return settings_; }
+  const RevisionGraph& graph() const { return *graph_; }
+  std::vector<std::string> selected_trees() const;
+  const DatabaseUrl& url_for(const std::string& tree) const;
+  std::string version_table(const std::string& tree) const { return version_table_for(tree); }
+
+  // Opens the database of `tree`. Read connections never create anything.
+  std::unique_ptr<Connection> connect(const std::string& tree, bool for_write) const;
+
+  // Version rows of every selected tree without writing anything. A missing SQLite file or
+  // version table means no rows; `missing_ok=false` turns a missing SQLite file into exit 3.
+  TreeRows read_rows(bool missing_ok) const;
+  // Rows of one tree through an open connection (no table → none).
+  std::vector<std::string> read_rows(Connection& conn, const std::string& tree) const;
+  // Exit 5 when a row names a revision this binary does not know.
+  void check_known(const TreeRows& rows) const;
+
+  // Schema of `tree` after replaying the upgrades of every revision applied at `rows`.
+  Schema schema_at(const std::string& tree, const std::vector<std::string>& rows) const;
+
+ private:
+  Settings settings_;
+  std::unique_ptr<RevisionGraph> graph_;
+  DatabaseUrl main_url_;
+  DatabaseUrl context_url_;
+};
+
+}  // namespace tsm
