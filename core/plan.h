@@ -45,7 +45,8 @@ struct PlanRequest {
 
 // One Plan per selected tree the target concerns (a revision/label target selects its tree).
 // UsageError (exit 2) where Alembic refuses: several heads for `head`/`label@head`, a downgrade
-// target not below the current heads, an upgrade target below them, an ambiguous relative walk,
+// target not below the current heads, an ambiguous relative walk (an upgrade target already
+// applied is an empty plan, as in Alembic),
 // a relative target without --tree when several trees are selected, a malformed target.
 std::vector<Plan> make_plan(const RevisionGraph& graph, const PlanRequest& request);
 
