@@ -16,10 +16,17 @@
 namespace tsm {
 
 struct Statement {
+  // Where a statement that cannot run inside a transaction goes.
+  enum class Edge {
+    none,    // alone, between two transactions (PostgreSQL `CREATE INDEX CONCURRENTLY`)
+    before,  // a connection setting for what follows: before the revision's BEGIN
+    after,   // its counterpart: after the revision's COMMIT
+  };
   std::string sql;
   // false: must run outside any transaction (SQLite `PRAGMA foreign_keys`, PostgreSQL
-  // `CREATE INDEX CONCURRENTLY`). The executor commits before and begins again after.
+  // `CREATE INDEX CONCURRENTLY`); `edge` says where.
   bool in_transaction = true;
+  Edge edge = Edge::none;
 };
 
 class Dialect {
