@@ -1,0 +1,147 @@
+#include "dialects/mariadb/mariadb_connection.h"
+
+#include <mysql.h>
+
+#include <fmt/format.h>
+
+#include "core/errors.h"
+#include "dialects/mariadb/mariadb_dialect.h"
+
+namespace tsm {
+namespace {
+
+std::string driver_error(MYSQL* h, const std::optional<std::string>& password) {
+  return redact_secret(fmt::format("MariaDB error {}: {}", mysql_errno(h), mysql_error(h)), password);
+}
+
+std::string stmt_error(MYSQL_STMT* st, const std::optional<std::string>& password) {
+  return redact_secret(fmt::format("MariaDB error {}: {}", mysql_stmt_errno(st), mysql_stmt_error(st)), password);
+}
+
+struct StmtCloser {
+  void operator()(MYSQL_STMT* st) const { mysql_stmt_close(st); }
+};
+struct ResultFreer {
+  void operator()(MYSQL_RES* r) const { mysql_free_result(r); }
+};
+
+std::vector<Row> query_text(MYSQL* h, const std::string& sql, const std::optional<std::string>& password) {
+  if (mysql_real_query(h, sql.data(), sql.size()) != 0) throw StatementError(driver_error(h, password), sql);
+  std::vector<Row> rows;
+  std::unique_ptr<MYSQL_RES, ResultFreer> res(mysql_store_result(h));
+  if (!res) {
+    if (mysql_field_count(h) != 0) throw StatementError(driver_error(h, password), sql);
+    return rows;
+  }
+  unsigned int n = mysql_num_fields(res.get());
+  while (MYSQL_ROW r = mysql_fetch_row(res.get())) {
+    unsigned long* lengths = mysql_fetch_lengths(res.get());
+    Row row;
+    for (unsigned int i = 0; i < n; ++i)
+      row.push_back(r[i] ? std::optional<std::string>(std::string(r[i], lengths[i])) : std::nullopt);
+    rows.push_back(std::move(row));
+  }
+  return rows;
+}
+
+std::vector<Row> query_prepared(MYSQL* h, const std::string& sql, const std::vector<std::string>& params,
+                                const std::optional<std::string>& password) {
+  std::unique_ptr<MYSQL_STMT, StmtCloser> st(mysql_stmt_init(h));
+  if (!st) throw StatementError(driver_error(h, password), sql);
+  if (mysql_stmt_prepare(st.get(), sql.data(), sql.size()) != 0)
+    throw StatementError(stmt_error(st.get(), password), sql);
+  if (mysql_stmt_param_count(st.get()) != params.size())
+    throw StatementError(fmt::format("query has {} placeholders but {} parameters were given",
+                                     mysql_stmt_param_count(st.get()), params.size()),
+                         sql);
+  std::vector<MYSQL_BIND> in(params.size());
+  std::vector<unsigned long> in_lengths(params.size());
+  for (std::size_t i = 0; i < params.size(); ++i) {
+    in_lengths[i] = params[i].size();
+    in[i] = MYSQL_BIND{};
+    in[i].buffer_type = MYSQL_TYPE_STRING;
+    in[i].buffer = const_cast<char*>(params[i].data());
+    in[i].buffer_length = params[i].size();
+    in[i].length = &in_lengths[i];
+  }
+  if (!params.empty() && mysql_stmt_bind_param(st.get(), in.data()) != 0)
+    throw StatementError(stmt_error(st.get(), password), sql);
+  if (mysql_stmt_execute(st.get()) != 0) throw StatementError(stmt_error(st.get(), password), sql);
+
+  std::vector<Row> rows;
+  std::unique_ptr<MYSQL_RES, ResultFreer> meta(mysql_stmt_result_metadata(st.get()));
+  if (!meta) return rows;
+  unsigned int n = mysql_num_fields(meta.get());
+  // Every column is fetched as text: first its length, then the bytes (fetch_column).
+  std::vector<MYSQL_BIND> out(n);
+  std::vector<unsigned long> lengths(n);
+  std::vector<my_bool> nulls(n), errors(n);
+  for (unsigned int i = 0; i < n; ++i) {
+    out[i] = MYSQL_BIND{};
+    out[i].buffer_type = MYSQL_TYPE_STRING;
+    out[i].length = &lengths[i];
+    out[i].is_null = &nulls[i];
+    out[i].error = &errors[i];
+  }
+  if (mysql_stmt_bind_result(st.get(), out.data()) != 0) throw StatementError(stmt_error(st.get(), password), sql);
+  int rc;
+  while ((rc = mysql_stmt_fetch(st.get())) == 0 || rc == MYSQL_DATA_TRUNCATED) {
+    Row row;
+    for (unsigned int i = 0; i < n; ++i) {
+      if (nulls[i]) {
+        row.push_back(std::nullopt);
+        continue;
+      }
+      std::string value(lengths[i] + 1, '\0');
+      if (lengths[i] > 0) {
+        MYSQL_BIND col{};
+        col.buffer_type = MYSQL_TYPE_STRING;
+        col.buffer = value.data();
+        col.buffer_length = value.size();
+        if (mysql_stmt_fetch_column(st.get(), &col, i, 0) != 0)
+          throw StatementError(stmt_error(st.get(), password), sql);
+      }
+      value.resize(lengths[i]);
+      row.push_back(std::move(value));
+    }
+    rows.push_back(std::move(row));
+  }
+  if (rc == 1) throw StatementError(stmt_error(st.get(), password), sql);
+  return rows;
+}
+
+}  // namespace
+
+void mariadb_execute(MYSQL* h, const std::string& sql, const std::optional<std::string>& password) {
+  query_text(h, sql, password);  // a result set, if any, is read and dropped
+}
+
+std::vector<Row> mariadb_query(MYSQL* h, const std::string& sql, const std::vector<std::string>& params,
+                               const std::optional<std::string>& password) {
+  return params.empty() ? query_text(h, sql, password) : query_prepared(h, sql, params, password);
+}
+
+MariaDBConnection::MariaDBConnection(DatabaseUrl url, ConnectOptions options)
+    : url_(std::move(url)), options_(options), handle_(open_mariadb_session(url_, options_)) {
+  is_mariadb_ = std::string(mysql_get_server_info(handle_->get())).find("MariaDB") != std::string::npos;
+}
+
+const Dialect& MariaDBConnection::dialect() const { return mariadb_dialect(); }
+
+void MariaDBConnection::execute(const std::string& sql) { mariadb_execute(handle_->get(), sql, url_.password); }
+
+std::vector<Row> MariaDBConnection::query(const std::string& sql, const std::vector<std::string>& params) {
+  return mariadb_query(handle_->get(), sql, params, url_.password);
+}
+
+void MariaDBConnection::begin() { execute("START TRANSACTION"); }
+void MariaDBConnection::commit() { execute("COMMIT"); }
+void MariaDBConnection::rollback() { mysql_rollback(handle_->get()); }
+
+bool MariaDBConnection::table_exists(const std::string& table) {
+  auto rows = query(
+      "SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ?", {table});
+  return !rows.empty() && rows[0][0] && *rows[0][0] != "0";
+}
+
+}  // namespace tsm

@@ -1,0 +1,60 @@
+#pragma once
+// A live MariaDB / MySQL 8 session over Connector/C (<mysql.h> stays inside dialects/mariadb).
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/dialect.h"
+
+struct st_mysql;  // MYSQL
+
+namespace tsm {
+
+// Owns one MYSQL handle; closes it on destruction.
+class MysqlHandle {
+ public:
+  explicit MysqlHandle(st_mysql* h) : h_(h) {}
+  ~MysqlHandle();
+  MysqlHandle(const MysqlHandle&) = delete;
+  MysqlHandle& operator=(const MysqlHandle&) = delete;
+  st_mysql* get() const { return h_; }
+
+ private:
+  st_mysql* h_;
+};
+
+// Opens and prepares a session (charset, TLS, strict sql_mode, UTC time zone, timeouts).
+// Throws ConnectError with a classified message built from the redacted URL.
+std::unique_ptr<MysqlHandle> open_mariadb_session(const DatabaseUrl& url, const ConnectOptions& options);
+
+class MariaDBConnection : public Connection {
+ public:
+  MariaDBConnection(DatabaseUrl url, ConnectOptions options);
+  const Dialect& dialect() const override;
+  void execute(const std::string& sql) override;
+  std::vector<Row> query(const std::string& sql, const std::vector<std::string>& params = {}) override;
+  void begin() override;
+  void commit() override;
+  void rollback() override;
+  bool table_exists(const std::string& table) override;
+  SchemaDescription introspect(const std::vector<std::string>& ignore) override;
+  std::unique_ptr<Lock> acquire_lock(const std::string& tree, std::chrono::seconds timeout,
+                                      const std::function<void(const std::string&)>& waiting) override;
+
+  bool is_mariadb() const { return is_mariadb_; }  // false: MySQL
+
+ private:
+  DatabaseUrl url_;
+  ConnectOptions options_;
+  std::unique_ptr<MysqlHandle> handle_;
+  bool is_mariadb_ = true;
+};
+
+// Statements on a bare session (also used by the lock's dedicated connection). Throw
+// StatementError with the driver message (password removed). `?` placeholders are bound through
+// a prepared statement, never pasted.
+void mariadb_execute(st_mysql* h, const std::string& sql, const std::optional<std::string>& password);
+std::vector<Row> mariadb_query(st_mysql* h, const std::string& sql, const std::vector<std::string>& params,
+                               const std::optional<std::string>& password);
+
+}  // namespace tsm

@@ -1,0 +1,129 @@
+#include "dialects/mariadb/mariadb_dialect.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include <fmt/format.h>
+
+#include "core/errors.h"
+#include "dialects/mariadb/mariadb_normalize.h"
+
+namespace tsm {
+
+const MariaDBDialect& mariadb_dialect() {
+  static const MariaDBDialect dialect;
+  return dialect;
+}
+
+std::string MariaDBDialect::quote(const std::string& identifier) const {
+  if (identifier.empty()) throw UsageError("empty identifier");
+  if (identifier.size() > max_identifier_length())
+    throw UsageError(fmt::format("identifier '{}' is longer than {} characters (MariaDB's limit)", identifier,
+                                 max_identifier_length()));
+  std::string out = "`";
+  for (char c : identifier) {
+    if (c == '\0') throw UsageError("identifier contains a NUL character");
+    if (c == '`') out += '`';
+    out += c;
+  }
+  return out + "`";
+}
+
+std::string MariaDBDialect::literal(const std::string& text) const {
+  // Backslash is an escape character unless NO_BACKSLASH_ESCAPES is set (our session never sets
+  // it), so it is doubled along with the quote.
+  std::string out = "'";
+  for (char c : text) {
+    switch (c) {
+      case '\'': out += "''"; break;
+      case '\\': out += "\\\\"; break;
+      case '\0': out += "\\0"; break;
+      case '\x1a': out += "\\Z"; break;
+      default: out += c;
+    }
+  }
+  return out + "'";
+}
+
+std::string MariaDBDialect::literal(const Value& value) const {
+  struct Visitor {
+    const MariaDBDialect& d;
+    std::string operator()(std::monostate) const { return "NULL"; }
+    std::string operator()(const std::string& s) const { return d.literal(s); }
+    std::string operator()(std::int64_t v) const { return std::to_string(v); }
+    std::string operator()(double v) const {
+      if (!std::isfinite(v)) throw UsageError("MariaDB has no literal for NaN or infinity");
+      return mariadb::canonical_number(v);
+    }
+    std::string operator()(bool v) const { return v ? "1" : "0"; }
+  };
+  return std::visit(Visitor{*this}, value);
+}
+
+std::string MariaDBDialect::native_type(const ColumnType& type) const {
+  switch (type.kind) {
+    case TypeKind::integer: return "INT";
+    case TypeKind::big_integer: return "BIGINT";
+    case TypeKind::boolean: return "TINYINT(1)";
+    case TypeKind::real:  // SQLite REAL is 8 bytes: FLOAT would lose precision of scores
+    case TypeKind::double_: return "DOUBLE";
+    case TypeKind::text: return "TEXT";
+    case TypeKind::string:
+      if (type.length <= 0 || type.length > 16383)
+        throw UsageError(fmt::format("string({}) needs a length in 1..16383 on MariaDB", type.length));
+      return fmt::format("VARCHAR({})", type.length);
+    case TypeKind::timestamp: return "DATETIME(6)";  // UTC by convention; no TIMESTAMP auto-update
+    case TypeKind::date: return "DATE";
+    case TypeKind::blob: return "LONGBLOB";
+    case TypeKind::json: return "JSON";
+  }
+  throw UsageError("unknown column type");
+}
+
+std::string MariaDBDialect::default_clause(const Column& column) const {
+  if (!column.server_default) return "";
+  struct Visitor {
+    const MariaDBDialect& d;
+    const Column& c;
+    std::string operator()(const std::string& s) const {
+      // TEXT/BLOB/JSON take only expression defaults on MySQL 8 (8.0.13+); MariaDB accepts both.
+      return mariadb::indexable_whole(c.type) ? d.literal(s) : "(" + d.literal(s) + ")";
+    }
+    std::string operator()(std::int64_t v) const { return std::to_string(v); }
+    std::string operator()(double v) const { return d.literal(Value{v}); }
+    std::string operator()(bool v) const { return v ? "1" : "0"; }
+    std::string operator()(const CurrentTimestamp&) const {
+      if (c.type.kind == TypeKind::timestamp) return "CURRENT_TIMESTAMP(6)";
+      if (c.type.kind == TypeKind::date) return "(CURRENT_DATE)";
+      throw UsageError(fmt::format("column {}: a CURRENT_TIMESTAMP default needs a timestamp or date column on MariaDB",
+                                   c.name));
+    }
+  };
+  return "DEFAULT " + std::visit(Visitor{*this, column}, *column.server_default);
+}
+
+std::string MariaDBDialect::column_definition(const Column& column, bool with_primary_key) const {
+  std::string out = quote(column.name) + " " + native_type(column.type);
+  bool not_null = !column.nullable || column.primary_key || column.autoincrement;
+  out += not_null ? " NOT NULL" : " NULL";
+  if (column.autoincrement) {
+    if (column.type.kind != TypeKind::integer && column.type.kind != TypeKind::big_integer)
+      throw UsageError(fmt::format("column {}: autoincrement needs an integer column", column.name));
+    out += " AUTO_INCREMENT";
+    if (with_primary_key) out += " PRIMARY KEY";
+    return out;
+  }
+  std::string def = default_clause(column);
+  if (!def.empty()) out += " " + def;
+  return out;
+}
+
+std::string MariaDBDialect::create_version_table(const std::string& table) const {
+  // MariaDB names every primary key PRIMARY; the Alembic-style name is accepted and ignored.
+  return fmt::format(
+      "CREATE TABLE IF NOT EXISTS {} (\n  version_num VARCHAR(32) NOT NULL,\n  CONSTRAINT {} PRIMARY KEY (version_num)\n) "
+      "ENGINE=InnoDB DEFAULT CHARSET=utf8mb4",
+      quote(table), quote(table + "_pkc"));
+}
+
+}  // namespace tsm

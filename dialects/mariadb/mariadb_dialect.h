@@ -1,0 +1,36 @@
+#pragma once
+// MariaDB (and MySQL 8) rendering: pure, no connection. Identifiers are quoted with backticks
+// (the session never enables ANSI_QUOTES), string literals escape both `'` and `\`.
+#include <string>
+#include <vector>
+
+#include "core/dialect.h"
+
+namespace tsm {
+
+class MariaDBDialect : public Dialect {
+ public:
+  // Prefix (in characters) used when a plain index covers a TEXT/BLOB column: InnoDB cannot index
+  // them whole. 255 utf8mb4 characters = 1020 bytes, well inside the 3072-byte key limit.
+  static constexpr int kTextIndexPrefix = 255;
+
+  DialectKind kind() const override { return DialectKind::mariadb; }
+  bool transactional_ddl() const override { return false; }  // every DDL statement commits
+  std::size_t max_identifier_length() const override { return 64; }
+  std::string quote(const std::string& identifier) const override;
+  std::string literal(const std::string& text) const override;
+  std::string literal(const Value& value) const override;
+  std::string native_type(const ColumnType& type) const override;
+  std::vector<Statement> render(const Operation& op, const Schema& before) const override;
+  std::string create_version_table(const std::string& table) const override;
+  std::string begin_sql() const override { return "START TRANSACTION;"; }
+  SchemaDescription describe(const Schema& expected) const override;
+
+  // Shared by render and describe.
+  std::string column_definition(const Column& column, bool with_primary_key) const;
+  std::string default_clause(const Column& column) const;  // "" or "DEFAULT …"
+};
+
+const MariaDBDialect& mariadb_dialect();
+
+}  // namespace tsm

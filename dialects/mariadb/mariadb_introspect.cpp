@@ -1,0 +1,112 @@
+// MariaDBConnection::introspect: the live schema of DATABASE() from information_schema,
+// normalized like MariaDBDialect::describe so that the two compare equal.
+#include <algorithm>
+#include <map>
+#include <set>
+
+#include "dialects/mariadb/mariadb_connection.h"
+#include "dialects/mariadb/mariadb_normalize.h"
+
+namespace tsm {
+namespace {
+
+const std::string& text(const Row& row, std::size_t i) {
+  static const std::string empty;
+  return row.at(i) ? *row[i] : empty;
+}
+
+}  // namespace
+
+SchemaDescription MariaDBConnection::introspect(const std::vector<std::string>& ignore) {
+  SchemaDescription out;
+  const std::set<std::string> skip(ignore.begin(), ignore.end());
+  for (const auto& row : query(
+           "SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() "
+           "AND TABLE_TYPE = 'BASE TABLE' ORDER BY TABLE_NAME")) {
+    const std::string& name = text(row, 0);
+    if (!skip.count(name)) out.tables[name].name = name;
+  }
+  auto table_for = [&](const std::string& name) -> TableDescription* {
+    auto it = out.tables.find(name);
+    return it == out.tables.end() ? nullptr : &it->second;
+  };
+
+  // MariaDB's JSON is LONGTEXT plus a CHECK (json_valid(`col`)); MySQL 8 reports json itself.
+  std::set<std::pair<std::string, std::string>> json_columns;
+  if (is_mariadb()) {
+    for (const auto& row : query("SELECT TABLE_NAME, CHECK_CLAUSE FROM information_schema.CHECK_CONSTRAINTS "
+                                 "WHERE CONSTRAINT_SCHEMA = DATABASE()")) {
+      const std::string& clause = text(row, 1);
+      const std::string prefix = "json_valid(`", suffix = "`)";
+      if (clause.size() > prefix.size() + suffix.size() && clause.rfind(prefix, 0) == 0 &&
+          clause.compare(clause.size() - suffix.size(), suffix.size(), suffix) == 0)
+        json_columns.insert({text(row, 0), clause.substr(prefix.size(), clause.size() - prefix.size() - suffix.size())});
+    }
+  }
+
+  for (const auto& row : query("SELECT TABLE_NAME, COLUMN_NAME, COLUMN_TYPE, IS_NULLABLE, COLUMN_DEFAULT, EXTRA "
+                               "FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() "
+                               "ORDER BY TABLE_NAME, ORDINAL_POSITION")) {
+    TableDescription* t = table_for(text(row, 0));
+    if (!t) continue;
+    ColumnDescription c;
+    c.name = text(row, 1);
+    c.type = mariadb::normalize_live_type(text(row, 2), json_columns.count({t->name, c.name}) > 0);
+    c.nullable = text(row, 3) == "YES";
+    bool auto_increment = text(row, 5).find("auto_increment") != std::string::npos;
+    c.default_ = auto_increment ? "" : mariadb::normalize_live_default(row.at(4), c.type, !is_mariadb());
+    t->columns.push_back(std::move(c));
+  }
+
+  // Foreign keys first: the indexes InnoDB creates for them carry the constraint's name and are
+  // left out (describe() does not list them either).
+  std::map<std::string, std::set<std::string>> fk_names;
+  std::map<std::pair<std::string, std::string>, ForeignKeyDescription> fks;
+  for (const auto& row : query(
+           "SELECT k.TABLE_NAME, k.CONSTRAINT_NAME, k.COLUMN_NAME, k.REFERENCED_TABLE_NAME, k.REFERENCED_COLUMN_NAME, "
+           "r.DELETE_RULE FROM information_schema.KEY_COLUMN_USAGE k "
+           "JOIN information_schema.REFERENTIAL_CONSTRAINTS r ON r.CONSTRAINT_SCHEMA = k.CONSTRAINT_SCHEMA "
+           "AND r.CONSTRAINT_NAME = k.CONSTRAINT_NAME AND r.TABLE_NAME = k.TABLE_NAME "
+           "WHERE k.TABLE_SCHEMA = DATABASE() AND k.REFERENCED_TABLE_NAME IS NOT NULL "
+           "ORDER BY k.TABLE_NAME, k.CONSTRAINT_NAME, k.ORDINAL_POSITION")) {
+    if (!table_for(text(row, 0))) continue;
+    fk_names[text(row, 0)].insert(text(row, 1));
+    auto& fk = fks[{text(row, 0), text(row, 1)}];
+    fk.columns.push_back(text(row, 2));
+    fk.ref_table = text(row, 3);
+    fk.ref_columns.push_back(text(row, 4));
+    fk.on_delete = text(row, 5);
+  }
+  for (auto& [key, fk] : fks) table_for(key.first)->foreign_keys.push_back(std::move(fk));
+  for (auto& [name, t] : out.tables)
+    std::sort(t.foreign_keys.begin(), t.foreign_keys.end(),
+              [](const auto& a, const auto& b) { return a.columns < b.columns; });
+
+  std::map<std::pair<std::string, std::string>, IndexDescription> indexes;
+  for (const auto& row : query("SELECT TABLE_NAME, INDEX_NAME, COLUMN_NAME, NON_UNIQUE, SUB_PART, INDEX_TYPE "
+                               "FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE() "
+                               "ORDER BY TABLE_NAME, INDEX_NAME, SEQ_IN_INDEX")) {
+    TableDescription* t = table_for(text(row, 0));
+    if (!t) continue;
+    const std::string& index = text(row, 1);
+    const std::string& column = text(row, 2);
+    if (index == "PRIMARY") {
+      t->primary_key.push_back(column);
+    } else if (text(row, 5) == "FULLTEXT") {
+      if (std::find(t->fulltext_objects.begin(), t->fulltext_objects.end(), index) == t->fulltext_objects.end())
+        t->fulltext_objects.push_back(index);
+    } else if (index != "FTS_DOC_ID_INDEX" && !fk_names[t->name].count(index)) {
+      auto& ix = indexes[{t->name, index}];
+      ix.name = index;
+      ix.unique = text(row, 3) == "0";
+      std::optional<int> prefix;
+      if (row.at(4)) prefix = std::stoi(*row[4]);
+      ix.columns.push_back(mariadb::index_part(column, prefix));
+    }
+  }
+  for (auto& [key, ix] : indexes) table_for(key.first)->indexes.push_back(std::move(ix));  // map order = by name
+  for (auto& [name, t] : out.tables) std::sort(t.fulltext_objects.begin(), t.fulltext_objects.end());
+  return out;
+}
+
+}  // namespace tsm

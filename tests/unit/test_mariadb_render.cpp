@@ -1,0 +1,282 @@
+// MariaDB rendering without a server: exact SQL per operation, quoting, literals, limits.
+#include <catch2/catch.hpp>
+
+#include "core/dialect.h"
+#include "core/errors.h"
+#include "core/schema.h"
+
+using namespace tsm;
+
+namespace {
+
+const Dialect& maria() { return dialect_for(DialectKind::mariadb); }
+
+std::vector<std::string> sql_of(const Operation& op, const Schema& before = {}) {
+  std::vector<std::string> out;
+  for (const auto& s : maria().render(op, before)) out.push_back(s.sql);
+  return out;
+}
+
+std::string one(const Operation& op, const Schema& before = {}) {
+  auto all = sql_of(op, before);
+  REQUIRE(all.size() == 1);
+  return all[0];
+}
+
+TableSpec log_entries() {
+  TableSpec t;
+  t.name = "log_entries";
+  t.columns = {col::id("id"),
+               col::text("source_id").not_null(),
+               col::timestamp("timestamp").not_null(),
+               col::text("severity").not_null().default_value(std::string("INFO")),
+               col::json("matched_patterns").not_null().default_value(std::string("[]")),
+               col::double_("score").default_value(1.0),
+               col::boolean("acknowledged").not_null().default_value(false),
+               col::timestamp("ingested_at").not_null().default_now()};
+  return t;
+}
+
+Schema schema_with(const std::vector<Operation>& ops) {
+  Schema s;
+  for (const auto& op : ops) s.apply(op);
+  return s;
+}
+
+}  // namespace
+
+TEST_CASE("mariadb create_table renders InnoDB utf8mb4 DDL with portable types", "[mariadb][render]") {
+  CHECK(one(CreateTable{log_entries()}) ==
+        "CREATE TABLE `log_entries` (\n"
+        "  `id` BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY,\n"
+        "  `source_id` TEXT NOT NULL,\n"
+        "  `timestamp` DATETIME(6) NOT NULL,\n"
+        "  `severity` TEXT NOT NULL DEFAULT ('INFO'),\n"
+        "  `matched_patterns` JSON NOT NULL DEFAULT ('[]'),\n"
+        "  `score` DOUBLE NULL DEFAULT 1,\n"
+        "  `acknowledged` TINYINT(1) NOT NULL DEFAULT 0,\n"
+        "  `ingested_at` DATETIME(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6)\n"
+        ") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4");
+}
+
+TEST_CASE("mariadb native types", "[mariadb][render]") {
+  const Dialect& d = maria();
+  CHECK(d.native_type({TypeKind::integer}) == "INT");
+  CHECK(d.native_type({TypeKind::big_integer}) == "BIGINT");
+  CHECK(d.native_type({TypeKind::boolean}) == "TINYINT(1)");
+  CHECK(d.native_type({TypeKind::real}) == "DOUBLE");
+  CHECK(d.native_type({TypeKind::double_}) == "DOUBLE");
+  CHECK(d.native_type({TypeKind::text}) == "TEXT");
+  CHECK(d.native_type({TypeKind::string, 64}) == "VARCHAR(64)");
+  CHECK(d.native_type({TypeKind::timestamp}) == "DATETIME(6)");
+  CHECK(d.native_type({TypeKind::date}) == "DATE");
+  CHECK(d.native_type({TypeKind::blob}) == "LONGBLOB");
+  CHECK(d.native_type({TypeKind::json}) == "JSON");
+  CHECK_THROWS_AS(d.native_type({TypeKind::string, 0}), UsageError);
+  CHECK_FALSE(d.transactional_ddl());
+}
+
+TEST_CASE("mariadb composite keys uniques checks and foreign keys", "[mariadb][render]") {
+  TableSpec t;
+  t.name = "incident_entries";
+  t.columns = {col::big_integer("incident_id").not_null(), col::big_integer("entry_id").not_null(),
+               col::string("note", 32)};
+  t.primary_key = {"incident_id", "entry_id"};
+  t.uniques = {UniqueConstraint{{"note"}, ""}};
+  t.checks = {CheckConstraint{"entry_id > 0", ""}, CheckConstraint{"incident_id > 0", "ck_inc"}};
+  t.foreign_keys = {ForeignKey{{"incident_id"}, "incidents", {"id"}, FkAction::cascade, ""},
+                    ForeignKey{{"entry_id"}, "log_entries", {"id"}, FkAction::no_action, "fk_custom"}};
+  CHECK(one(CreateTable{t}) ==
+        "CREATE TABLE `incident_entries` (\n"
+        "  `incident_id` BIGINT NOT NULL,\n"
+        "  `entry_id` BIGINT NOT NULL,\n"
+        "  `note` VARCHAR(32) NULL,\n"
+        "  PRIMARY KEY (`incident_id`, `entry_id`),\n"
+        "  CONSTRAINT `uq_incident_entries_note` UNIQUE (`note`),\n"
+        "  CHECK (entry_id > 0),\n"
+        "  CONSTRAINT `ck_inc` CHECK (incident_id > 0),\n"
+        "  CONSTRAINT `fk_incident_entries_incident_id_incidents` FOREIGN KEY (`incident_id`) REFERENCES "
+        "`incidents` (`id`) ON DELETE CASCADE,\n"
+        "  CONSTRAINT `fk_custom` FOREIGN KEY (`entry_id`) REFERENCES `log_entries` (`id`) ON DELETE NO ACTION\n"
+        ") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4");
+}
+
+TEST_CASE("mariadb keys TEXT whole in unique keys but refuses it in primary and foreign keys", "[mariadb][render]") {
+  TableSpec t;
+  t.name = "sources";
+  t.columns = {col::text("id").pk(), col::text("kind"), col::json("doc")};
+  CHECK_THROWS_WITH(maria().render(CreateTable{t}, {}), Catch::Contains("use string(n)"));
+  t.columns[0] = col::string("id", 128).pk();
+  t.uniques = {UniqueConstraint{{"id", "kind"}, ""}};
+  CHECK(one(CreateTable{t}) ==
+        "CREATE TABLE `sources` (\n  `id` VARCHAR(128) NOT NULL,\n  `kind` TEXT NULL,\n  `doc` JSON NULL,\n"
+        "  PRIMARY KEY (`id`),\n  CONSTRAINT `uq_sources_id_kind` UNIQUE (`id`, `kind`)\n"
+        ") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4");
+  t.uniques = {UniqueConstraint{{"doc"}, ""}};
+  CHECK_THROWS_AS(maria().render(CreateTable{t}, {}), UsageError);
+  t.uniques.clear();
+  t.foreign_keys = {ForeignKey{{"kind"}, "kinds", {"name"}, FkAction::no_action, ""}};
+  CHECK_THROWS_AS(maria().render(CreateTable{t}, {}), UsageError);
+}
+
+TEST_CASE("mariadb quoting of reserved words and limits", "[mariadb][render]") {
+  const Dialect& d = maria();
+  CHECK(d.quote("timestamp") == "`timestamp`");
+  CHECK(d.quote("order") == "`order`");
+  CHECK(d.quote("key") == "`key`");
+  CHECK(d.quote("we`ird") == "`we``ird`");
+  CHECK(d.quote(std::string(64, 'a')) == "`" + std::string(64, 'a') + "`");
+  CHECK_THROWS_AS(d.quote(std::string(65, 'a')), UsageError);
+  CHECK_THROWS_AS(d.quote(""), UsageError);
+  CHECK_THROWS_AS(d.render(AddColumn{"t", col::integer(std::string(65, 'c'))}, {}), UsageError);
+}
+
+TEST_CASE("mariadb literals escape quotes and backslashes", "[mariadb][render]") {
+  const Dialect& d = maria();
+  CHECK(d.literal(std::string("it's")) == "'it''s'");
+  CHECK(d.literal(std::string("C:\\logs\\")) == "'C:\\\\logs\\\\'");
+  CHECK(d.literal(std::string("a\0b", 3)) == "'a\\0b'");
+  CHECK(d.literal(Value{}) == "NULL");
+  CHECK(d.literal(Value{std::int64_t{42}}) == "42");
+  CHECK(d.literal(Value{1.5}) == "1.5");
+  CHECK(d.literal(Value{true}) == "1");
+  CHECK(d.insert_version("alembic_version", "ab'c") == "INSERT INTO `alembic_version` (version_num) VALUES ('ab''c')");
+}
+
+TEST_CASE("mariadb version table follows the Alembic layout", "[mariadb][render]") {
+  CHECK(maria().create_version_table("alembic_version") ==
+        "CREATE TABLE IF NOT EXISTS `alembic_version` (\n  version_num VARCHAR(32) NOT NULL,\n"
+        "  CONSTRAINT `alembic_version_pkc` PRIMARY KEY (version_num)\n) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4");
+}
+
+TEST_CASE("mariadb column operations", "[mariadb][render]") {
+  Schema before = schema_with({CreateTable{log_entries()}});
+  CHECK(one(AddColumn{"log_entries", col::string("tenant_id", 64).not_null().default_value(std::string("default"))}) ==
+        "ALTER TABLE `log_entries` ADD COLUMN `tenant_id` VARCHAR(64) NOT NULL DEFAULT 'default'");
+  CHECK(one(DropColumn{"log_entries", "score"}) == "ALTER TABLE `log_entries` DROP COLUMN `score`");
+
+  AlterColumn rename{"log_entries", "severity", std::nullopt, std::nullopt, std::nullopt, std::string("level")};
+  CHECK(one(rename, before) == "ALTER TABLE `log_entries` RENAME COLUMN `severity` TO `level`");
+
+  AlterColumn nullable{"log_entries", "severity", std::nullopt, true, std::nullopt, std::nullopt};
+  CHECK(one(nullable, before) == "ALTER TABLE `log_entries` MODIFY COLUMN `severity` TEXT NULL DEFAULT ('INFO')");
+
+  AlterColumn retype{"log_entries", "severity", ColumnType{TypeKind::string, 16}, std::nullopt,
+                     std::optional<std::optional<DefaultValue>>(std::optional<DefaultValue>{}), std::string("level")};
+  CHECK(one(retype, before) == "ALTER TABLE `log_entries` CHANGE COLUMN `severity` `level` VARCHAR(16) NOT NULL");
+
+  AlterColumn id_type{"log_entries", "id", ColumnType{TypeKind::integer}, std::nullopt, std::nullopt, std::nullopt};
+  CHECK(one(id_type, before) == "ALTER TABLE `log_entries` MODIFY COLUMN `id` INT NOT NULL AUTO_INCREMENT");
+
+  AlterColumn unknown{"log_entries", "nope", std::nullopt, false, std::nullopt, std::nullopt};
+  CHECK_THROWS_AS(maria().render(unknown, before), UsageError);
+}
+
+TEST_CASE("mariadb indexes prefix TEXT columns and ignore partial predicates", "[mariadb][render]") {
+  Schema before = schema_with({CreateTable{log_entries()}});
+  CHECK(one(CreateIndex{IndexSpec{"idx_log_entries_source_ts", "log_entries", {"source_id", "timestamp"}, false, ""}},
+            before) == "CREATE INDEX `idx_log_entries_source_ts` ON `log_entries` (`source_id`(255), `timestamp`)");
+  CHECK(one(CreateIndex{IndexSpec{"ix_recent", "log_entries", {"timestamp"}, false, "acknowledged = 0"}}, before) ==
+        "CREATE INDEX `ix_recent` ON `log_entries` (`timestamp`)");
+  CHECK(one(CreateIndex{IndexSpec{"ux_ts", "log_entries", {"timestamp", "id"}, true, ""}}, before) ==
+        "CREATE UNIQUE INDEX `ux_ts` ON `log_entries` (`timestamp`, `id`)");
+  CHECK(one(CreateIndex{IndexSpec{"ux_src", "log_entries", {"source_id"}, true, ""}}, before) ==
+        "CREATE UNIQUE INDEX `ux_src` ON `log_entries` (`source_id`)");
+  CHECK_THROWS_AS(maria().render(CreateIndex{IndexSpec{"ix_mp", "log_entries", {"matched_patterns"}, false, ""}}, before),
+                  UsageError);
+  CHECK(one(DropIndex{"ix_recent", "log_entries"}) == "DROP INDEX `ix_recent` ON `log_entries`");
+}
+
+TEST_CASE("mariadb drop_index keeps an index for a foreign key that needs it", "[mariadb][render]") {
+  TableSpec det;
+  det.name = "detections";
+  det.columns = {col::id("id"), col::big_integer("entry_id").not_null(), col::timestamp("detected_at")};
+  det.foreign_keys = {ForeignKey{{"entry_id"}, "log_entries", {"id"}, FkAction::cascade, ""}};
+  Schema before = schema_with({CreateTable{log_entries()}, CreateTable{det},
+                               CreateIndex{IndexSpec{"idx_detections_entry", "detections", {"entry_id"}, false, ""}},
+                               CreateIndex{IndexSpec{"idx_detections_detected", "detections", {"detected_at"}, false, ""}}});
+  CHECK(one(DropIndex{"idx_detections_entry", "detections"}, before) ==
+        "ALTER TABLE `detections` DROP INDEX `idx_detections_entry`, ADD INDEX "
+        "`fk_detections_entry_id_log_entries` (`entry_id`)");
+  CHECK(one(DropIndex{"idx_detections_detected", "detections"}, before) ==
+        "DROP INDEX `idx_detections_detected` ON `detections`");
+}
+
+TEST_CASE("mariadb fulltext foreign keys checks renames", "[mariadb][render]") {
+  Schema before = schema_with({CreateTable{log_entries()}});
+  FulltextSpec ft;
+  ft.table = "log_entries";
+  ft.columns = {"message"};
+  CHECK(one(CreateFulltext{FulltextSpec{"log_entries", {"source_id", "severity"}, "id", {}}}, before) ==
+        "CREATE FULLTEXT INDEX `ft_log_entries` ON `log_entries` (`source_id`, `severity`)");
+  CHECK_THROWS_AS(maria().render(CreateFulltext{FulltextSpec{"log_entries", {"score"}, "id", {}}}, before), UsageError);
+  CHECK(one(DropFulltext{ft}) == "DROP INDEX `ft_log_entries` ON `log_entries`");
+  CHECK(one(AddForeignKey{"detections", ForeignKey{{"entry_id"}, "log_entries", {"id"}, FkAction::set_null, ""}}) ==
+        "ALTER TABLE `detections` ADD CONSTRAINT `fk_detections_entry_id_log_entries` FOREIGN KEY (`entry_id`) "
+        "REFERENCES `log_entries` (`id`) ON DELETE SET NULL");
+  CHECK_THROWS_AS(
+      maria().render(AddForeignKey{"d", ForeignKey{{"e"}, "l", {"id"}, FkAction::set_default, ""}}, {}), UsageError);
+  CHECK(one(AddCheck{"log_entries", CheckConstraint{"score >= 0", "ck_score"}}) ==
+        "ALTER TABLE `log_entries` ADD CONSTRAINT `ck_score` CHECK (score >= 0)");
+  CHECK(one(RenameTable{"sources", "feeds"}) == "RENAME TABLE `sources` TO `feeds`");
+  Schema with_fts = schema_with({CreateTable{log_entries()},
+                                 CreateFulltext{FulltextSpec{"log_entries", {"source_id"}, "id", {}}}});
+  CHECK(sql_of(RenameTable{"log_entries", "entries"}, with_fts) ==
+        std::vector<std::string>{"RENAME TABLE `log_entries` TO `entries`",
+                                 "ALTER TABLE `entries` RENAME INDEX `ft_log_entries` TO `ft_entries`"});
+}
+
+TEST_CASE("mariadb execute and bulk insert", "[mariadb][render]") {
+  Execute generic;
+  generic.generic = "UPDATE t SET a = 1";
+  CHECK(one(generic) == "UPDATE t SET a = 1");
+  Execute per;
+  per.generic = "generic";
+  per.per_dialect[DialectKind::mariadb] = "maria only";
+  CHECK(one(per) == "maria only");
+  Execute none;
+  none.per_dialect[DialectKind::postgresql] = "pg only";
+  CHECK_THROWS_WITH(maria().render(none, {}), "revision needs SQL for mariadb");
+  Execute skipped;
+  skipped.generic = "x";
+  skipped.skip.insert(DialectKind::mariadb);
+  CHECK(maria().render(skipped, {}).empty());
+
+  BulkInsert bi{"sources", {"id", "enabled", "score", "note"},
+                {{Value{std::string("a'b\\c")}, Value{true}, Value{0.25}, Value{}},
+                 {Value{std::string("x")}, Value{false}, Value{std::int64_t{3}}, Value{std::string("n")}}}};
+  CHECK(one(bi) == "INSERT INTO `sources` (`id`, `enabled`, `score`, `note`) VALUES ('a''b\\\\c', 1, 0.25, NULL), "
+                   "('x', 0, 3, 'n')");
+  BulkInsert big{"t", {"n"}, {}};
+  for (int i = 0; i < 1200; ++i) big.rows.push_back({Value{std::int64_t{i}}});
+  CHECK(sql_of(big).size() == 3);
+}
+
+TEST_CASE("mariadb describe normalizes types defaults and keys", "[mariadb][render]") {
+  TableSpec det;
+  det.name = "detections";
+  det.columns = {col::id("id"), col::big_integer("entry_id").not_null(), col::string("scorer", 16).not_null()};
+  det.foreign_keys = {ForeignKey{{"entry_id"}, "log_entries", {"id"}, FkAction::cascade, ""}};
+  det.uniques = {UniqueConstraint{{"entry_id", "scorer"}, ""}};
+  Schema s = schema_with({CreateTable{log_entries()}, CreateTable{det},
+                          CreateIndex{IndexSpec{"idx_src", "log_entries", {"source_id", "timestamp"}, false, ""}},
+                          CreateFulltext{FulltextSpec{"log_entries", {"source_id"}, "id", {}}}});
+  SchemaDescription d = maria().describe(s);
+  const TableDescription& le = d.tables.at("log_entries");
+  REQUIRE(le.columns.size() == 8);
+  CHECK(le.columns[0] == ColumnDescription{"id", "bigint", false, ""});
+  CHECK(le.columns[3] == ColumnDescription{"severity", "text", false, "'INFO'"});
+  CHECK(le.columns[4] == ColumnDescription{"matched_patterns", "json", false, "'[]'"});
+  CHECK(le.columns[5] == ColumnDescription{"score", "double", true, "1"});
+  CHECK(le.columns[6] == ColumnDescription{"acknowledged", "tinyint(1)", false, "0"});
+  CHECK(le.columns[7] == ColumnDescription{"ingested_at", "datetime(6)", false, "current_timestamp(6)"});
+  CHECK(le.primary_key == std::vector<std::string>{"id"});
+  REQUIRE(le.indexes.size() == 1);
+  CHECK(le.indexes[0] == IndexDescription{"idx_src", {"source_id(255)", "timestamp"}, false});
+  CHECK(le.fulltext_objects == std::vector<std::string>{"ft_log_entries"});
+  const TableDescription& dt = d.tables.at("detections");
+  REQUIRE(dt.indexes.size() == 1);
+  CHECK(dt.indexes[0] == IndexDescription{"uq_detections_entry_id_scorer", {"entry_id", "scorer"}, true});
+  REQUIRE(dt.foreign_keys.size() == 1);
+  CHECK(dt.foreign_keys[0] == ForeignKeyDescription{{"entry_id"}, "log_entries", {"id"}, "CASCADE"});
+}
