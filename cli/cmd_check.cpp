@@ -22,22 +22,29 @@ int run_detect(const GlobalOptions& g, const Workspace& ws) {
     problems.pop_back();
     throw AttentionError("the live schema matches no revision; nothing was stamped", problems);
   }
-  std::vector<std::string> targets;
-  for (const auto& det : detections) targets.push_back(det.rows.empty() ? "" : det.rows.front());
+  stamp_detected(ws, detections);
+
   Json j;
   j.set("command", "stamp");
   j.set("detect", true);
-  Json heads = Json::Object{};
+  Json trees = Json::Object{};
   std::string text;
   for (const auto& det : detections) {
-    Settings s = ws.settings();
-    s.tree = det.tree;
-    Workspace one(s);
-    stamp(one, {det.rows.empty() ? std::string("base") : det.rows.front()}, /*purge=*/false);
-    heads.set(det.tree, Json::array(det.rows));
-    text += fmt::format("{}: detected {}; stamped\n", det.tree, det.rows.empty() ? "base (no tables)" : det.rows.front());
+    using Where = TreeDetection::Where;
+    std::string rev = det.rows.empty() ? "base" : det.rows.front();
+    Json t;
+    t.set("revision", det.rows.empty() ? Json(nullptr) : Json(det.rows.front()));
+    t.set("where", det.where == Where::own ? "own" : det.where == Where::embedded ? "embedded" : "missing");
+    trees.set(det.tree, t);
+    if (det.where == Where::missing)
+      text += fmt::format("{}: no database yet ({}); nothing to stamp\n", det.tree, ws.url_for(det.tree).redacted());
+    else if (det.where == Where::embedded)
+      text += fmt::format("{}: detected {} inside the main database; stamped there, `upgrade` moves it to {}\n",
+                          det.tree, rev, ws.url_for(det.tree).redacted());
+    else
+      text += fmt::format("{}: detected {}; stamped\n", det.tree, rev);
   }
-  j.set("heads", heads);
+  j.set("trees", trees);
   emit(g, text, j);
   return 0;
 }

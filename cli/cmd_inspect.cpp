@@ -1,13 +1,16 @@
 // current, heads, branches, history, show: read commands. They never write or create anything.
 #include <algorithm>
+#include <map>
 #include <set>
 
 #include <fmt/format.h>
+#include <spdlog/spdlog.h>
 
 #include "cli/commands.h"
 #include "cli/format.h"
 #include "core/errors.h"
 #include "core/executor.h"
+#include "core/run_history.h"
 
 namespace tsm::cli {
 namespace {
@@ -15,7 +18,7 @@ namespace {
 int run_current(const GlobalOptions& g) {
   Workspace ws(g.settings());
   TreeRows rows = ws.read_rows(/*missing_ok=*/false);
-  ws.check_known(rows);
+  auto placed = ws.place(rows);  // exit 5 unless unknown rows are only ahead of this build
   auto trees = ws.selected_trees();
   std::string text;
   Json j = Json::Object{};
@@ -25,19 +28,73 @@ int run_current(const GlobalOptions& g) {
     t.set("database", ws.url_for(tree).redacted());
     Json revs = Json::Array{};
     for (const auto& rev : rows[tree]) {
-      const Revision& r = ws.graph().get(rev);
-      text += tree_prefix(trees, tree) + rev + markers(ws.graph(), r) + "\n";
       Json e;
       e.set("revision", rev);
-      e.set("is_head", is_head(ws.graph(), r));
+      if (const Revision* r = ws.graph().find(rev)) {
+        text += tree_prefix(trees, tree) + rev + markers(ws.graph(), *r) + "\n";
+        e.set("is_head", is_head(ws.graph(), *r));
+        e.set("known", true);
+      } else {
+        text += tree_prefix(trees, tree) + rev + " (unknown to this build)\n";
+        e.set("is_head", false);
+        e.set("known", false);
+      }
       revs.push(e);
     }
     t.set("current", revs);
+    if (placed.count(tree) && placed[tree].ahead()) {
+      spdlog::warn("database is ahead of this build: {} (tree '{}'); they descend from {}",
+                   fmt::join(placed[tree].unknown_ids(), ", "), tree, fmt::join(placed[tree].known_rows, ", "));
+      t.set("ahead_of_build", Json::array(placed[tree].unknown_ids()));
+    }
     j.set(tree, t);
   }
   Json doc;
   doc.set("trees", j);
   emit(g, text, doc);
+  return 0;
+}
+
+// `history --runs`: the run-history rows of every selected tree, newest first.
+int run_runs(const GlobalOptions& g) {
+  Workspace ws(g.settings());
+  std::map<std::string, std::vector<std::string>> trees_by_db;  // a database may hold several trees
+  for (const auto& tree : ws.selected_trees()) trees_by_db[ws.url_for(tree).redacted()].push_back(tree);
+  std::vector<RunRecord> records;
+  for (const auto& [db, trees] : trees_by_db) {
+    std::unique_ptr<Connection> conn;
+    try {
+      conn = ws.connect(trees.front(), /*for_write=*/ws.url_for(trees.front()).is_memory());
+    } catch (const ConnectError&) {
+      if (ws.url_for(trees.front()).dialect == DialectKind::sqlite && trees.front() != "main") continue;
+      throw;
+    }
+    for (auto& r : RunHistory::read(*conn, trees)) records.push_back(std::move(r));
+  }
+  std::stable_sort(records.begin(), records.end(),
+                   [](const RunRecord& a, const RunRecord& b) { return a.started_at > b.started_at; });
+  std::string text;
+  Json arr = Json::Array{};
+  for (const auto& r : records) {
+    text += fmt::format("{} {} {} {} {} started {} finished {} on {} pid {} (turnstone-migrate {})\n", r.id, r.tree,
+                        r.direction, r.revision, r.outcome, r.started_at, r.finished_at.empty() ? "-" : r.finished_at,
+                        r.host, r.pid, r.tool_version);
+    Json e;
+    e.set("id", r.id);
+    e.set("tree", r.tree);
+    e.set("revision", r.revision);
+    e.set("direction", r.direction);
+    e.set("started_at", r.started_at);
+    e.set("finished_at", r.finished_at.empty() ? Json() : Json(r.finished_at));
+    e.set("outcome", r.outcome);
+    e.set("tool_version", r.tool_version);
+    e.set("host", r.host);
+    e.set("pid", r.pid);
+    arr.push(e);
+  }
+  Json j;
+  j.set("runs", arr);
+  emit(g, text, j);
   return 0;
 }
 
@@ -224,12 +281,13 @@ void add_inspect_commands(CLI::App& app, GlobalOptions& g, Action& run) {
   });
 
   static std::string range;
-  static bool indicate_current = false;
+  static bool indicate_current = false, runs = false;
   auto* h = app.add_subcommand("history", "print revisions, newest first");
   h->add_option("-r,--rev-range", range, "range [start]:[end] (revisions, labels, base, head, current)");
   h->add_flag("-i,--indicate-current", indicate_current, "mark the database's current revision(s)");
+  h->add_flag("--runs", runs, "print the run history (each step run against the database) instead");
   h->fallthrough();
-  h->callback([&] { run = [&] { return run_history(g, range, indicate_current); }; });
+  h->callback([&] { run = [&] { return runs ? run_runs(g) : run_history(g, range, indicate_current); }; });
 
   static std::string rev;
   auto* s = app.add_subcommand("show", "print one revision and the SQL it runs on the URL's dialect");

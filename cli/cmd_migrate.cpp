@@ -8,6 +8,7 @@
 #include "core/errors.h"
 #include "core/executor.h"
 #include "core/offline.h"
+#include "core/relocate.h"
 
 namespace tsm::cli {
 namespace {
@@ -45,6 +46,8 @@ int run_migrate(const GlobalOptions& g, Direction direction, const std::string& 
   }
   if (target.find(':') != std::string::npos)
     throw UsageError(fmt::format("a '<from>:<to>' range needs --sql (got '{}')", target));
+  // A tree still embedded in the main database (Turnstone v0.2's context KB) moves first.
+  if (direction == Direction::up) relocate_embedded_trees(ws);
   MigrateResult result = migrate(ws, direction, target);
   Json j;
   j.set("command", direction == Direction::up ? "upgrade" : "downgrade");
@@ -57,10 +60,12 @@ int run_migrate(const GlobalOptions& g, Direction direction, const std::string& 
     step.set("revision", s.revision);
     step.set("direction", s.direction == Direction::up ? "upgrade" : "downgrade");
     step.set("seconds", s.seconds);
+    step.set("outcome", s.outcome);
     steps.push(step);
   }
   j.set("steps", steps);
   j.set("heads", heads_json(result.heads_after));
+  if (!result.ahead.empty()) j.set("ahead_of_build", Json::array(result.ahead));
   std::string text = result.already_at_target()
                          ? "already at target\n"
                          : fmt::format("{} {} revision(s); now at:\n", direction == Direction::up ? "applied" : "reverted",

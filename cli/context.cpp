@@ -22,6 +22,9 @@ Settings GlobalOptions::settings() const {
   if (statement_timeout > 0) s.statement_timeout = std::chrono::seconds(statement_timeout);
   if (ddl_lock_timeout > 0) s.ddl_lock_timeout = std::chrono::seconds(ddl_lock_timeout);
   s.single_transaction = single_transaction;
+  s.lock_mode = lock_mode == "table" ? LockMode::table : LockMode::advisory;
+  s.break_lock = break_lock;
+  s.resume = !no_resume;
   return s;
 }
 

@@ -22,6 +22,9 @@ struct GlobalOptions {
   int statement_timeout = 0;  // 0 = none
   int ddl_lock_timeout = 0;   // 0 = none
   std::string dialect;        // --dialect (with --sql)
+  std::string lock_mode = "advisory";  // --lock-mode advisory|table
+  bool break_lock = false;             // --break-lock
+  bool no_resume = false;              // --no-resume
 
   Settings settings() const;  // resolves env defaults
 };

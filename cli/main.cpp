@@ -20,6 +20,14 @@ void add_global_options(CLI::App& app, tsm::cli::GlobalOptions& g) {
   app.add_flag("-q,--quiet", g.quiet, "only warnings and errors on stderr");
   app.add_option("--lock-timeout", g.lock_timeout, "seconds to wait for the tree's migration lock (exit 4 after)")
       ->check(CLI::NonNegativeNumber);
+  app.add_option("--lock-mode", g.lock_mode,
+                 "advisory: the database's own lock (default); table: a row in turnstone_migrate_lock "
+                 "(MariaDB Galera, poolers)")
+      ->check(CLI::IsMember({"advisory", "table"}));
+  app.add_flag("--break-lock", g.break_lock,
+               "with --lock-mode table: remove the tree's lock row left by a process that is gone");
+  app.add_flag("--no-resume", g.no_resume,
+               "MariaDB: do not resume or undo a revision left incomplete; report it (exit 5)");
   app.add_flag("--single-transaction", g.single_transaction, "run the whole upgrade/downgrade in one transaction");
   app.add_option("--statement-timeout", g.statement_timeout, "per-statement limit in seconds (PostgreSQL, MariaDB)")
       ->check(CLI::NonNegativeNumber);

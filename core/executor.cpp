@@ -9,6 +9,7 @@
 #include <spdlog/spdlog.h>
 
 #include "core/errors.h"
+#include "core/in_doubt.h"
 #include "core/progress.h"
 #include "core/revision_store.h"
 #include "core/run_history.h"
@@ -117,6 +118,7 @@ Step single_step(const Revision& rev, Direction direction) {
                                     const std::vector<std::string>& rows, const std::string& why) {
   std::string details;
   for (const auto& sql : inc.completed) details += "  ran:     " + sql + "\n";
+  if (inc.in_doubt) details += "  in doubt (started, not recorded as done): " + inc.in_doubt->sql + "\n";
   if (const Revision* rev = ws.graph().find(inc.revision)) {
     Step step = single_step(*rev, inc.direction == "upgrade" ? Direction::up : Direction::down);
     Schema schema = ws.schema_at(rev->tree, rows);
@@ -133,6 +135,41 @@ Step single_step(const Revision& rev, Direction direction) {
   throw AttentionError(fmt::format("revision {} of tree '{}' is incomplete: its {} stopped after {} statement(s)",
                                    inc.revision, inc.tree, inc.direction, inc.completed.size()),
                        details);
+}
+
+// A statement the previous run started but did not record as done: decide from the live schema
+// whether it took effect, and record that; exit 5 when the schema cannot tell.
+void settle_in_doubt(const Workspace& ws, TreeSession& s, IncompleteRevision& inc, const std::vector<std::string>& rows) {
+  if (!inc.in_doubt) return;
+  const Revision* rev = ws.graph().find(inc.revision);
+  if (!rev) return;  // refused later: unknown revision
+  const ProgressEntry doubt = *inc.in_doubt;
+  Schema schema = ws.schema_at(s.tree, rows);
+  auto ops = render_step_ops(s.dialect(), single_step(*rev, inc.direction == "upgrade" ? Direction::up : Direction::down),
+                             schema);
+  std::optional<bool> ran;
+  int position = 0;
+  for (const auto& op : ops) {
+    for (size_t k = 0; k < op.statements.size(); ++k)
+      if (++position == doubt.index && op.statements[k].sql == doubt.sql)
+        ran = took_effect(*s.conn, op.op, k == 0, op.statements.size());
+  }
+  if (!ran) {
+    inc.completed.push_back(doubt.sql + "   <- may or may not have run (the process stopped while it ran)");
+    refuse_incomplete(ws, s.dialect(), inc, rows,
+                      "the live schema cannot tell whether the last statement took effect: check it, then delete "
+                      "its row (or set state = 'done') in turnstone_migrate_progress and rerun");
+  }
+  spdlog::warn("statement {} of the incomplete {} of {} was interrupted; the live schema shows it {}", doubt.index,
+               inc.direction, inc.revision, *ran ? "took effect" : "did not run");
+  if (*ran) {
+    s.progress->completed(inc.revision, inc.direction, doubt.index);
+    inc.entries.push_back(doubt);
+    inc.completed.push_back(doubt.sql);
+  } else {
+    s.progress->failed(inc.revision, inc.direction, doubt.index);
+  }
+  inc.in_doubt.reset();
 }
 
 // The recorded statements must be exactly the first ones this build renders: otherwise the
@@ -253,7 +290,7 @@ class StepRunner {
 
   // Single transaction: nothing stayed; the history says which step failed.
   void abort() noexcept {
-    if (!single_) return;
+    if (!single_ || current_ == kNotStarted) return;
     s_.conn->rollback();
     try {
       for (size_t i = 0; i < plan_->steps.size() && i <= current_; ++i)
@@ -357,16 +394,25 @@ class StepRunner {
     s_.history->started(step.revision->id, dir);
     if (skip == 0) s_.progress->started(step.revision->id, dir);
     for (size_t j = skip; j < statements.size(); ++j) {
+      const int index = static_cast<int>(j) + 1;
+      // One transaction around the record and the statement: a data statement commits with its
+      // record; a DDL statement commits the 'started' row before it runs, so a kill between
+      // the DDL and its 'done' leaves it "in doubt" for the next run to settle.
       try {
+        s_.conn->begin();
+        s_.progress->starting(step.revision->id, dir, index, op_of[j], statements[j].sql);
         exec(statements[j].sql);
+        s_.progress->completed(step.revision->id, dir, index);
+        s_.conn->commit();
       } catch (const StatementError& e) {
+        s_.conn->rollback();
+        s_.progress->failed(step.revision->id, dir, index);
         s_.history->finished(step.revision->id, dir, "failed");
         throw step_failure(step_label(step), s_.tree, e, statements[j].sql,
                            fmt::format("{} of {} statement(s) completed and stay applied (DDL commits implicitly); "
                                        "the next `{}` resumes from the statement that failed",
                                        j, statements.size(), dir));
       }
-      s_.progress->completed(step.revision->id, dir, static_cast<int>(j) + 1, op_of[j], statements[j].sql);
     }
     // Version change, revision store and clearing the progress record commit together (DML).
     s_.conn->begin();
@@ -417,7 +463,8 @@ class StepRunner {
   std::vector<std::vector<Statement>> downgrades_;
   std::vector<std::string> after_;
   size_t resume_from_ = 0;  // statements of the first step that an earlier run completed
-  size_t current_ = 0;
+  static constexpr size_t kNotStarted = static_cast<size_t>(-1);
+  size_t current_ = kNotStarted;  // the step running (for the history of a failed single transaction)
 };
 
 // ---- revisions this build does not know (an older binary on a newer database) ----
@@ -604,6 +651,7 @@ MigrateResult migrate(const Workspace& ws, Direction direction, const std::strin
     auto it = std::find_if(sessions.begin(), sessions.end(), [&](auto& s) { return s.tree == plans[i].tree; });
     auto incomplete = it->progress && !it->dialect().transactional_ddl() ? it->progress->incomplete()
                                                                           : std::vector<IncompleteRevision>{};
+    if (incomplete.size() == 1 && ws.settings().resume) settle_in_doubt(ws, *it, incomplete[0], rows[plans[i].tree]);
     // Downgrading past an upgrade that stopped half-way: undo exactly what ran, then go on.
     if (incomplete.size() == 1 && incomplete[0].direction == "upgrade" && direction == Direction::down &&
         ws.settings().resume && ws.graph().find(incomplete[0].revision)) {

@@ -1,7 +1,9 @@
 #pragma once
 // Runs plans against live databases: takes the tree's lock, reads the version rows under it,
 // renders each revision through the dialect and records the version-table change in the same
-// transaction (or, where DDL is not transactional, with a per-statement progress record).
+// transaction (or, where DDL is not transactional, with a per-statement progress record that
+// lets the next run resume or undo a revision left incomplete). Each step also leaves a row in
+// the run history and, for upgrades, its downgrade SQL in the revision store.
 #include <string>
 #include <vector>
 
@@ -15,11 +17,14 @@ struct StepRecord {
   std::string revision;
   Direction direction = Direction::up;
   double seconds = 0;
+  std::string outcome = "ok";  // ok, resumed, undone, stored_sql (reverted with stored SQL)
 };
 
 struct MigrateResult {
   std::vector<StepRecord> steps;
   TreeRows heads_after;  // every tree the target concerned
+  // Revisions this build does not know that stay applied (the database is ahead of it).
+  std::vector<std::string> ahead;
   bool already_at_target() const { return steps.empty(); }
 };
 
@@ -28,8 +33,16 @@ MigrateResult migrate(const Workspace& ws, Direction direction, const std::strin
 // Sets the version rows without running migrations; returns the rows written per tree.
 TreeRows stamp(const Workspace& ws, const std::vector<std::string>& targets, bool purge);
 
+// The statements of one operation of a revision, with the operation they come from.
+struct RenderedOp {
+  Operation op;
+  std::vector<Statement> statements;
+};
+
 // The statements a revision runs on a dialect (for `show` and --sql), given the rows before it.
 std::vector<Statement> render_step(const Workspace& ws, const Dialect& dialect, const Step& step,
                                    Schema& schema);
+// The same grouped by operation (undoing an incomplete revision needs to know which ran).
+std::vector<RenderedOp> render_step_ops(const Dialect& dialect, const Step& step, Schema& schema);
 
 }  // namespace tsm

@@ -13,7 +13,7 @@ void ProgressLog::ensure_table() {
   spec.name = kProgressTable;
   spec.columns = {col::string("tree", 64).not_null(), col::string("revision", 32).not_null(),
                   col::string("direction", 16).not_null(), col::integer("statement_index").not_null(),
-                  col::text("statement").not_null(), col::timestamp("completed_at").not_null().default_now()};
+                  col::integer("operation_index").not_null(), col::string("state", 16).not_null(), col::text("statement").not_null(), col::timestamp("completed_at").not_null().default_now()};
   spec.primary_key = {"tree", "revision", "direction", "statement_index"};
   for (const auto& st : conn_.dialect().render(CreateTable{spec}, Schema{})) conn_.execute(st.sql);
 }
@@ -22,7 +22,7 @@ std::vector<IncompleteRevision> ProgressLog::incomplete() {
   std::vector<IncompleteRevision> out;
   if (!conn_.table_exists(kProgressTable)) return out;
   const Dialect& d = conn_.dialect();
-  auto rows = conn_.query(fmt::format("SELECT revision, direction, statement_index, statement FROM {} "
+  auto rows = conn_.query(fmt::format("SELECT revision, direction, statement_index, statement, operation_index, state FROM {} "
                                       "WHERE tree = ? ORDER BY revision, direction, statement_index",
                                       d.quote(kProgressTable)),
                           {tree_});
@@ -33,22 +33,58 @@ std::vector<IncompleteRevision> ProgressLog::incomplete() {
     inc.tree = tree_;
     inc.revision = key.first;
     inc.direction = key.second;
-    if (r[2].value_or("0") != "0") inc.completed.push_back(r[3].value_or(""));
+    if (r[2].value_or("0") == "0") continue;  // the "started" marker
+    ProgressEntry entry{std::stoi(r[2].value_or("0")), std::stoi(r[4].value_or("-1")), r[3].value_or("")};
+    if (r[5].value_or("") == "started") {
+      inc.in_doubt = entry;
+      continue;
+    }
+    inc.completed.push_back(entry.sql);
+    inc.entries.push_back(std::move(entry));
   }
   for (auto& [key, inc] : grouped) out.push_back(std::move(inc));
   return out;
 }
 
 void ProgressLog::started(const std::string& revision, const std::string& direction) {
-  completed(revision, direction, 0, "-- started");
+  // A resumed revision already has its marker.
+  conn_.query(fmt::format("DELETE FROM {} WHERE tree = ? AND revision = ? AND direction = ? AND statement_index = 0",
+                          conn_.dialect().quote(kProgressTable)),
+              {tree_, revision, direction});
+  starting(revision, direction, 0, -1, "-- started");
+  completed(revision, direction, 0);
 }
 
-void ProgressLog::completed(const std::string& revision, const std::string& direction, int index,
-                            const std::string& sql) {
-  conn_.query(fmt::format("INSERT INTO {} (tree, revision, direction, statement_index, statement) "
-                          "VALUES (?, ?, ?, ?, ?)",
+void ProgressLog::starting(const std::string& revision, const std::string& direction, int index, int operation,
+                           const std::string& sql) {
+  conn_.query(fmt::format("INSERT INTO {} (tree, revision, direction, statement_index, operation_index, state, "
+                          "statement) VALUES (?, ?, ?, ?, ?, 'started', ?)",
                           conn_.dialect().quote(kProgressTable)),
-              {tree_, revision, direction, std::to_string(index), sql});
+              {tree_, revision, direction, std::to_string(index), std::to_string(operation), sql});
+}
+
+void ProgressLog::completed(const std::string& revision, const std::string& direction, int index) {
+  conn_.query(fmt::format("UPDATE {} SET state = 'done' WHERE tree = ? AND revision = ? AND direction = ? "
+                          "AND statement_index = ?",
+                          conn_.dialect().quote(kProgressTable)),
+              {tree_, revision, direction, std::to_string(index)});
+}
+
+void ProgressLog::failed(const std::string& revision, const std::string& direction, int index) {
+  conn_.query(fmt::format("DELETE FROM {} WHERE tree = ? AND revision = ? AND direction = ? AND statement_index = ?",
+                          conn_.dialect().quote(kProgressTable)),
+              {tree_, revision, direction, std::to_string(index)});
+}
+
+void ProgressLog::forget_operation(const std::string& revision, const std::string& direction, int operation) {
+  conn_.query(fmt::format("DELETE FROM {} WHERE tree = ? AND revision = ? AND direction = ? AND operation_index = ?",
+                          conn_.dialect().quote(kProgressTable)),
+              {tree_, revision, direction, std::to_string(operation)});
+}
+
+void ProgressLog::clear(const std::string& revision) {
+  conn_.query(fmt::format("DELETE FROM {} WHERE tree = ? AND revision = ?", conn_.dialect().quote(kProgressTable)),
+              {tree_, revision});
 }
 
 std::string ProgressLog::clear_sql(const std::string& revision) const {

@@ -86,6 +86,26 @@ void Workspace::check_known(const TreeRows& rows) const {
         "(pass --revisions-dir for SQL units)");
 }
 
+Placement Workspace::place(Connection& conn, const std::string& tree, const std::vector<std::string>& rows) const {
+  bool all_known = std::all_of(rows.begin(), rows.end(), [&](const std::string& r) { return graph_->find(r) != nullptr; });
+  if (all_known) return place_rows(*graph_, tree, rows, {});
+  return place_rows(*graph_, tree, rows, RevisionStore(conn, tree).load());
+}
+
+std::map<std::string, Placement> Workspace::place(const TreeRows& rows) const {
+  std::map<std::string, Placement> out;
+  for (const auto& [tree, revs] : rows) {
+    bool all_known = std::all_of(revs.begin(), revs.end(), [&](const std::string& r) { return graph_->find(r) != nullptr; });
+    if (all_known) {
+      out[tree] = place_rows(*graph_, tree, revs, {});
+      continue;
+    }
+    auto conn = connect(tree, /*for_write=*/url_for(tree).is_memory());
+    out[tree] = place(*conn, tree, revs);
+  }
+  return out;
+}
+
 Schema Workspace::schema_at(const std::string& tree, const std::vector<std::string>& rows) const {
   std::set<std::string> applied;
   for (const auto& rev : rows)

@@ -7,12 +7,17 @@
 #include <string>
 #include <vector>
 
+#include "core/ahead.h"
 #include "core/dialect.h"
 #include "core/graph.h"
 #include "core/plan.h"
 #include "core/url.h"
 
 namespace tsm {
+
+// advisory: the dialect's own lock (pg_advisory_lock, GET_LOCK, SQLite's write lock);
+// table: a row in turnstone_migrate_lock (works across MariaDB Galera nodes).
+enum class LockMode { advisory, table };
 
 struct Settings {
   std::string main_url = "sqlite:///turnstone.db";  // already resolved from --url / env / default
@@ -23,6 +28,9 @@ struct Settings {
   std::optional<std::chrono::seconds> statement_timeout;
   std::optional<std::chrono::seconds> ddl_lock_timeout;  // server-side lock wait (PostgreSQL lock_timeout)
   bool single_transaction = false;
+  LockMode lock_mode = LockMode::advisory;  // --lock-mode
+  bool break_lock = false;                  // --break-lock (table mode): remove a left-over lock row
+  bool resume = true;                       // --no-resume: an incomplete revision stays exit 5
 };
 
 class Workspace {
@@ -46,6 +54,11 @@ class Workspace {
   std::vector<std::string> read_rows(Connection& conn, const std::string& tree) const;
   // Exit 5 when a row names a revision this binary does not know.
   void check_known(const TreeRows& rows) const;
+  // Places rows this build does not know through the revision store of the tree's database:
+  // exit 5 unless the database is only ahead of this build (see core/ahead.h).
+  Placement place(Connection& conn, const std::string& tree, const std::vector<std::string>& rows) const;
+  // The same for every tree of `rows`, opening read connections only where a row is unknown.
+  std::map<std::string, Placement> place(const TreeRows& rows) const;
 
   // Schema of `tree` after replaying the upgrades of every revision applied at `rows`.
   Schema schema_at(const std::string& tree, const std::vector<std::string>& rows) const;

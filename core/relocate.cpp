@@ -1,0 +1,150 @@
+#include "core/relocate.h"
+
+#include <set>
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include "core/errors.h"
+#include "core/executor.h"
+
+namespace tsm {
+namespace {
+
+bool same_database(const DatabaseUrl& a, const DatabaseUrl& b) {
+  return a.dialect == b.dialect && a.host == b.host && a.port == b.port && a.database == b.database &&
+         !a.is_memory() && !b.is_memory();
+}
+
+// Copies every row of `table` (the model's columns) from one database to the other, replacing
+// what the target holds: the target was created by this relocation, so it holds only copies.
+void copy_table(Connection& from, Connection& to, const TableModel& table) {
+  const Dialect& fd = from.dialect();
+  const Dialect& td = to.dialect();
+  std::vector<std::string> cols;
+  for (const auto& c : table.spec.columns) cols.push_back(c.name);
+  std::string select = "SELECT ", insert_cols, marks;
+  for (size_t i = 0; i < cols.size(); ++i) {
+    select += (i ? ", " : "") + fd.quote(cols[i]);
+    insert_cols += (i ? ", " : "") + td.quote(cols[i]);
+    marks += i ? ", ?" : "?";
+  }
+  select += " FROM " + fd.quote(table.spec.name);
+  auto rows = from.query(select);
+  to.execute("DELETE FROM " + td.quote(table.spec.name));
+  const std::string insert = fmt::format("INSERT INTO {} ({}) VALUES ({})", td.quote(table.spec.name), insert_cols, marks);
+  for (const auto& row : rows) {
+    std::vector<std::string> params;
+    for (const auto& v : row) params.push_back(v.value_or(""));
+    // NULLs: bind through a statement that names only the non-null columns.
+    bool has_null = false;
+    for (const auto& v : row) has_null = has_null || !v;
+    if (!has_null) {
+      to.query(insert, params);
+      continue;
+    }
+    std::string c2, m2;
+    std::vector<std::string> p2;
+    for (size_t i = 0; i < row.size(); ++i) {
+      if (!row[i]) continue;
+      c2 += (c2.empty() ? "" : ", ") + td.quote(cols[i]);
+      m2 += m2.empty() ? "?" : ", ?";
+      p2.push_back(*row[i]);
+    }
+    to.query(fmt::format("INSERT INTO {} ({}) VALUES ({})", td.quote(table.spec.name), c2, m2), p2);
+  }
+  auto count = to.query("SELECT COUNT(*) FROM " + td.quote(table.spec.name));
+  if (count.empty() || !count[0][0] || std::stoull(*count[0][0]) != rows.size())
+    throw MigrationError(fmt::format("moving {}: copied row count does not match ({} expected)", table.spec.name,
+                                     rows.size()));
+}
+
+}  // namespace
+
+std::vector<EmbeddedTree> find_embedded_trees(const Workspace& ws) {
+  std::vector<EmbeddedTree> out;
+  const DatabaseUrl& main_url = ws.url_for("main");
+  if (main_url.is_memory()) return out;
+  std::unique_ptr<Connection> main;
+  for (const auto& tree : ws.graph().trees()) {
+    if (tree == "main" || same_database(ws.url_for(tree), main_url)) continue;
+    if (!main) {
+      try {
+        main = ws.connect("main", /*for_write=*/false);
+      } catch (const ConnectError&) {
+        return out;  // no main database yet: nothing embedded
+      }
+    }
+    if (!main->table_exists(ws.version_table(tree))) continue;
+    auto rows = ws.read_rows(*main, tree);
+    if (!rows.empty()) out.push_back({tree, rows});
+  }
+  return out;
+}
+
+std::vector<std::string> relocate_embedded_trees(const Workspace& ws) {
+  std::vector<std::string> moved;
+  for (const auto& emb : find_embedded_trees(ws)) {
+    const std::string& tree = emb.tree;
+    spdlog::info("moving the embedded '{}' tree from {} to {}", tree, ws.url_for("main").redacted(),
+                 ws.url_for(tree).redacted());
+    ws.check_known({{tree, emb.rows}});
+
+    // 1. Its own database at the embedded revision (a rerun finds it there already).
+    Settings s = ws.settings();
+    s.tree = tree;
+    Workspace own(s);
+    auto target_rows = own.read_rows(/*missing_ok=*/true)[tree];
+    if (target_rows.empty()) {
+      for (const auto& rev : emb.rows) migrate(own, Direction::up, rev);
+    } else if (target_rows != emb.rows) {
+      throw AttentionError(fmt::format("tree '{}' is both embedded in the main database (at {}) and in its own "
+                                       "database (at {}); move it by hand",
+                                       tree, fmt::join(emb.rows, ", "), fmt::join(target_rows, ", ")));
+    }
+
+    // 2. Rows, replaced wholesale: idempotent across reruns.
+    auto main = ws.connect("main", /*for_write=*/true);
+    auto target = own.connect(tree, /*for_write=*/true);
+    auto lock = target->acquire_lock(tree, ws.settings().lock_timeout, [](const std::string&) {});
+    Schema schema = ws.schema_at(tree, emb.rows);
+    target->begin();
+    try {
+      for (const auto& [name, table] : schema.tables) copy_table(*main, *target, table);
+      target->commit();
+    } catch (...) {
+      target->rollback();
+      throw;
+    }
+
+    // 3. Drop the embedded copy and its marker together.
+    const Dialect& d = main->dialect();
+    std::set<std::string> applied;
+    for (const auto& rev : emb.rows)
+      for (const auto& a : ws.graph().ancestors(rev)) applied.insert(a);
+    std::vector<Statement> drops;
+    auto order = ws.graph().topological(tree);
+    for (auto it = order.rbegin(); it != order.rend(); ++it) {
+      if (!applied.count((*it)->id)) continue;
+      Step step;
+      step.revision = *it;
+      step.direction = Direction::down;
+      for (auto& st : render_step(ws, d, step, schema)) drops.push_back(st);
+    }
+    main->begin();
+    try {
+      for (const auto& st : drops) main->execute(st.sql);
+      main->execute("DROP TABLE " + d.quote(ws.version_table(tree)));
+      main->commit();
+    } catch (const StatementError& e) {
+      main->rollback();
+      throw MigrationError(fmt::format("moving tree '{}': cannot drop the embedded copy: {}", tree, e.what()),
+                           "  statement: " + e.sql);
+    }
+    spdlog::info("moved the '{}' tree: {} table(s), none left in the main database", tree, schema.tables.size());
+    moved.push_back(tree);
+  }
+  return moved;
+}
+
+}  // namespace tsm

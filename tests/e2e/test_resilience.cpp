@@ -1,0 +1,273 @@
+// Resilience through the real binary: run history, MariaDB resume/undo of an incomplete
+// revision, the revision store that lets an older build roll back, and the table lock mode.
+#include <chrono>
+
+#include "tests/e2e/e2e_fixture.h"
+
+using namespace tsm::test;
+
+namespace {
+
+bool contains(const std::string& haystack, const std::string& needle) {
+  return haystack.find(needle) != std::string::npos;
+}
+
+// "revision outcome direction" of every run-history row of a tree, oldest first.
+std::vector<std::string> run_rows(Cli& cli, const std::string& tree) {
+  std::vector<std::string> out;
+  auto conn = cli.db().connect();
+  for (auto& r : conn->query("SELECT revision, direction, outcome FROM turnstone_migrate_runs WHERE tree = ? ORDER BY id",
+                             {tree}))
+    out.push_back(*r[0] + " " + *r[1] + " " + *r[2]);
+  return out;
+}
+
+std::vector<std::string> progress_rows(Cli& cli) {
+  auto conn = cli.db().connect();
+  if (!conn->table_exists("turnstone_migrate_progress")) return {};
+  std::vector<std::string> out;
+  for (auto& r : conn->query("SELECT revision, statement_index FROM turnstone_migrate_progress")) out.push_back(*r[0]);
+  return out;
+}
+
+const char* kUnitA =
+    "-- revision: res00000000a\n-- down_revision: none\n-- tree: res\n-- message: first\n"
+    "-- +upgrade\nCREATE TABLE res_one (id INTEGER PRIMARY KEY);\n-- +downgrade\nDROP TABLE res_one;\n";
+// Its second statement fails until res_needed exists.
+const char* kUnitB =
+    "-- revision: res00000000b\n-- down_revision: res00000000a\n-- tree: res\n-- message: needs a table\n"
+    "-- +upgrade\nCREATE TABLE res_two (id INTEGER PRIMARY KEY);\nINSERT INTO res_needed (id) VALUES (1);\n"
+    "CREATE TABLE res_three (id INTEGER PRIMARY KEY);\n"
+    "-- +downgrade\nDROP TABLE res_three;\nDROP TABLE res_two;\n";
+
+std::vector<std::string> res_args(const std::string& dir, std::vector<std::string> more) {
+  std::vector<std::string> args{"--revisions-dir", dir, "--tree", "res"};
+  args.insert(args.end(), more.begin(), more.end());
+  return args;
+}
+
+}  // namespace
+
+TEMPLATE_TEST_CASE("run history keeps one row per step, failed ones included", "[e2e][resilience]", TSM_BACKENDS) {
+  TSM_REQUIRE_BACKEND(TestType::kind);
+  Cli cli(TestType::kind);
+  cli.unit("a.sql", kUnitA);
+  auto dir = cli.unit("b.sql", kUnitB);
+  auto failed = cli.run(res_args(dir, {"upgrade", "head"}));
+  CHECK(failed.exit_code == 1);
+  CHECK(run_rows(cli, "res") ==
+        std::vector<std::string>{"res00000000a upgrade ok", "res00000000b upgrade failed"});
+
+  cli.db().connect()->execute("CREATE TABLE res_needed (id INTEGER PRIMARY KEY)");
+  auto ok = cli.run(res_args(dir, {"upgrade", "head"}));
+  INFO(ok.err);
+  REQUIRE(ok.exit_code == 0);
+  CHECK(cli.versions("turnstone_res_version") == std::vector<std::string>{"res00000000b"});
+  // MariaDB finished the revision from where it stopped; the others reran it whole.
+  const std::string second = TestType::kind == tsm::DialectKind::mariadb ? "resumed" : "ok";
+  CHECK(run_rows(cli, "res") == std::vector<std::string>{"res00000000a upgrade ok", "res00000000b upgrade failed",
+                                                         "res00000000b upgrade " + second});
+  CHECK(cli.db().column("SELECT COUNT(*) FROM res_needed") == std::vector<std::string>{"1"});
+  CHECK(progress_rows(cli).empty());
+
+  REQUIRE(cli.run(res_args(dir, {"downgrade", "base"})).exit_code == 0);
+  auto runs = cli.run(res_args(dir, {"history", "--runs", "--json"}));
+  INFO(runs.err);
+  REQUIRE(runs.exit_code == 0);
+  auto doc = parse_json(runs.out);
+  REQUIRE(doc["runs"].items.size() == 5);
+  const auto& newest = doc["runs"][0];  // newest first
+  CHECK(newest["revision"].s == "res00000000a");
+  CHECK(newest["direction"].s == "downgrade");
+  CHECK(newest["outcome"].s == "ok");
+  CHECK(newest["tool_version"].s == TSM_VERSION);
+  CHECK_FALSE(newest["host"].s.empty());
+  CHECK(newest["finished_at"].kind == JsonValue::Kind::string);
+  auto text = cli.run(res_args(dir, {"history", "--runs"}));
+  REQUIRE(text.exit_code == 0);
+  CHECK(text.out_lines().size() == 5);
+  CHECK(contains(text.out, "res upgrade res00000000b failed"));
+}
+
+TEST_CASE("mariadb resumes an incomplete revision at the statement that failed", "[e2e][resilience]") {
+  TSM_REQUIRE_BACKEND(tsm::DialectKind::mariadb);
+  Cli cli(tsm::DialectKind::mariadb);
+  cli.unit("a.sql", kUnitA);
+  auto dir = cli.unit("b.sql", kUnitB);
+  REQUIRE(cli.run(res_args(dir, {"upgrade", "head"})).exit_code == 1);
+  CHECK(cli.has_table("res_two"));
+  CHECK_FALSE(cli.has_table("res_three"));
+  CHECK_FALSE(progress_rows(cli).empty());
+
+  // --no-resume keeps the operator's look-first behaviour.
+  auto look = cli.run(res_args(dir, {"--no-resume", "upgrade", "head"}));
+  CHECK(look.exit_code == 5);
+  CHECK(contains(look.err, "ran:     CREATE TABLE res_two"));
+  CHECK(contains(look.err, "not run: INSERT INTO res_needed"));
+
+  cli.db().connect()->execute("CREATE TABLE res_needed (id INTEGER PRIMARY KEY)");
+  auto r = cli.run(res_args(dir, {"upgrade", "head"}));
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  CHECK(contains(r.err, "resuming the incomplete upgrade of res00000000b"));
+  CHECK(contains(r.err, "at statement 2 of 3"));
+  CHECK(cli.has_table("res_three"));
+  CHECK(cli.versions("turnstone_res_version") == std::vector<std::string>{"res00000000b"});
+  CHECK(progress_rows(cli).empty());
+}
+
+TEST_CASE("mariadb refuses to resume a revision whose statements changed", "[e2e][resilience]") {
+  TSM_REQUIRE_BACKEND(tsm::DialectKind::mariadb);
+  Cli cli(tsm::DialectKind::mariadb);
+  cli.unit("a.sql", kUnitA);
+  auto dir = cli.unit("b.sql", kUnitB);
+  REQUIRE(cli.run(res_args(dir, {"upgrade", "head"})).exit_code == 1);
+  std::string changed = kUnitB;
+  changed.replace(changed.find("CREATE TABLE res_two"), 20, "CREATE TABLE res_2nd");
+  cli.unit("b.sql", changed);
+  auto r = cli.run(res_args(dir, {"upgrade", "head"}));
+  CHECK(r.exit_code == 5);
+  CHECK(contains(r.err, "changed since it ran"));
+  CHECK_FALSE(cli.has_table("res_2nd"));
+}
+
+TEST_CASE("mariadb downgrade of an incomplete upgrade undoes exactly what ran", "[e2e][resilience]") {
+  TSM_REQUIRE_BACKEND(tsm::DialectKind::mariadb);
+  Cli cli(tsm::DialectKind::mariadb);
+  // Compiled revision a5bde210432d creates sent_bundles then received_bundles; a table that is
+  // already there makes its second operation fail.
+  REQUIRE(cli.run({"upgrade", "f2e7710a997c"}).exit_code == 0);
+  auto conn = cli.db().connect();
+  conn->execute("CREATE TABLE received_bundles (id INTEGER PRIMARY KEY)");
+  conn->execute("INSERT INTO received_bundles (id) VALUES (7)");
+  REQUIRE(cli.run({"upgrade", "a5bde210432d"}).exit_code == 1);
+  REQUIRE(cli.has_table("sent_bundles"));
+
+  auto r = cli.run({"downgrade", "f2e7710a997c"});
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  CHECK(contains(r.err, "undoing the incomplete upgrade of a5bde210432d"));
+  CHECK_FALSE(cli.has_table("sent_bundles"));
+  CHECK(cli.db().column("SELECT id FROM received_bundles") == std::vector<std::string>{"7"});  // not ours: kept
+  CHECK(cli.versions() == std::vector<std::string>{"f2e7710a997c"});
+  CHECK(progress_rows(cli).empty());
+  CHECK(run_rows(cli, "main").back() == "a5bde210432d downgrade undone");
+
+  // Raw SQL has no inverse: an incomplete SQL unit is refused, not guessed at.
+  cli.unit("a.sql", kUnitA);
+  auto dir = cli.unit("b.sql", kUnitB);
+  REQUIRE(cli.run(res_args(dir, {"upgrade", "head"})).exit_code == 1);
+  auto refused = cli.run(res_args(dir, {"downgrade", "res00000000a"}));
+  CHECK(refused.exit_code == 5);
+  CHECK(contains(refused.err, "no exact inverse"));
+  CHECK(cli.has_table("res_two"));
+}
+
+TEMPLATE_TEST_CASE("an older build treats a database ahead of it as a warning and can roll it back", "[e2e][resilience]",
+                   TSM_BACKENDS) {
+  TSM_REQUIRE_BACKEND(TestType::kind);
+  Cli cli(TestType::kind);
+  auto head = tool_heads(cli, "main")[0];
+  cli.unit("x1.sql", "-- revision: ahead0000001\n-- down_revision: " + head +
+                         "\n-- message: newer one\n-- +upgrade\nCREATE TABLE ahead_one (id INTEGER PRIMARY KEY);\n"
+                         "-- +downgrade\nDROP TABLE ahead_one;\n");
+  auto dir = cli.unit("x2.sql", "-- revision: ahead0000002\n-- down_revision: ahead0000001\n-- message: newer two\n"
+                                "-- +upgrade\nCREATE TABLE ahead_two (id INTEGER PRIMARY KEY);\n"
+                                "-- +downgrade\nDROP TABLE ahead_two;\n");
+  REQUIRE(cli.run({"--revisions-dir", dir, "upgrade", "head"}).exit_code == 0);
+  REQUIRE(cli.versions() == std::vector<std::string>{"ahead0000002"});
+
+  // The "older build": the same binary without the newer units.
+  auto up = cli.run({"upgrade", "head"});
+  INFO(up.err);
+  CHECK(up.exit_code == 0);
+  CHECK(contains(up.err, "database is ahead of this build: ahead0000002, ahead0000001; nothing to do"));
+  CHECK(contains(up.out, "already at target"));
+  CHECK(cli.versions() == std::vector<std::string>{"ahead0000002"});
+
+  auto cur = cli.run({"current", "--tree", "main"});
+  CHECK(cur.exit_code == 0);
+  CHECK(cur.out == "ahead0000002 (unknown to this build)\n");
+  CHECK(contains(cur.err, "ahead of this build"));
+
+  auto down = cli.run({"downgrade", head, "--tree", "main"});
+  INFO(down.err);
+  REQUIRE(down.exit_code == 0);
+  CHECK(contains(down.err, "reverting ahead0000002 with the downgrade SQL stored when it was applied"));
+  CHECK(down.err.find("reverting ahead0000002") < down.err.find("reverting ahead0000001"));
+  CHECK_FALSE(cli.has_table("ahead_two"));
+  CHECK_FALSE(cli.has_table("ahead_one"));
+  CHECK(cli.has_table("log_entries"));
+  CHECK(cli.versions() == std::vector<std::string>{head});
+  CHECK(cli.db().column("SELECT COUNT(*) FROM turnstone_migrate_revisions WHERE revision LIKE 'ahead%'") ==
+        std::vector<std::string>{"0"});
+  auto again = cli.run({"upgrade", "head"});
+  CHECK(again.exit_code == 0);
+  CHECK(contains(again.out, "already at target"));
+}
+
+TEMPLATE_TEST_CASE("an unknown revision on a branch the build cannot place needs attention", "[e2e][resilience]",
+                   TSM_BACKENDS) {
+  TSM_REQUIRE_BACKEND(TestType::kind);
+  Cli cli(TestType::kind);
+  // A second base in tree main: it descends from nothing this build knows.
+  auto dir = cli.unit("y.sql", "-- revision: stray0000001\n-- down_revision: none\n-- message: stray\n"
+                               "-- +upgrade\nCREATE TABLE stray_one (id INTEGER PRIMARY KEY);\n"
+                               "-- +downgrade\nDROP TABLE stray_one;\n");
+  auto applied = cli.run({"--revisions-dir", dir, "upgrade", "heads"});
+  INFO(applied.err);
+  REQUIRE(applied.exit_code == 0);
+  auto up = cli.run({"upgrade", "head"});
+  CHECK(up.exit_code == 5);
+  CHECK(contains(up.err, "stray0000001"));
+  CHECK(contains(up.err, "does not descend"));
+  auto cur = cli.run({"current"});
+  CHECK(cur.exit_code == 5);
+  CHECK(contains(cur.err, "stray0000001"));
+  // Not in the store at all (written by hand): exit 5 naming it.
+  cli.db().connect()->execute("DELETE FROM turnstone_migrate_revisions WHERE revision = 'stray0000001'");
+  auto missing = cli.run({"upgrade", "head"});
+  CHECK(missing.exit_code == 5);
+  CHECK(contains(missing.err, "stray0000001 (not in turnstone_migrate_revisions)"));
+}
+
+TEMPLATE_TEST_CASE("table lock mode: a held lock row makes a second run time out with exit 4", "[e2e][resilience]",
+                   TSM_BACKENDS) {
+  TSM_REQUIRE_BACKEND(TestType::kind);
+  Cli cli(TestType::kind);
+  auto first = cli.run({"--lock-mode", "table", "upgrade", "+2", "--tree", "main"});
+  INFO(first.err);
+  REQUIRE(first.exit_code == 0);
+  auto before = cli.versions();
+  REQUIRE(cli.has_table("turnstone_migrate_lock"));
+  CHECK(cli.db().column("SELECT COUNT(*) FROM turnstone_migrate_lock") == std::vector<std::string>{"0"});  // released
+
+  auto now = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+  cli.db().connect()->query("INSERT INTO turnstone_migrate_lock (tree, holder, acquired_at, expires_at) VALUES (?, ?, ?, ?)",
+                            {"main", "other-node:4242:test", std::to_string(now), std::to_string(now + 3600)});
+  auto started = std::chrono::steady_clock::now();
+  auto blocked = cli.run({"--lock-mode", "table", "--lock-timeout", "2", "upgrade", "+1", "--tree", "main"});
+  auto waited = std::chrono::steady_clock::now() - started;
+  CHECK(blocked.exit_code == 4);
+  CHECK(contains(blocked.err, "other-node:4242:test"));
+  CHECK(waited >= std::chrono::seconds(2));
+  CHECK(cli.versions() == before);
+
+  // Advisory mode does not look at the table (the modes must not be mixed in one deployment).
+  // --break-lock removes a row whose holder is gone.
+  auto broken = cli.run({"--lock-mode", "table", "--break-lock", "upgrade", "+1", "--tree", "main"});
+  INFO(broken.err);
+  CHECK(broken.exit_code == 0);
+  CHECK(contains(broken.err, "other-node:4242:test"));
+  CHECK(cli.versions() != before);
+  CHECK(cli.db().column("SELECT COUNT(*) FROM turnstone_migrate_lock") == std::vector<std::string>{"0"});
+
+  // An expired lease is taken over without --break-lock.
+  cli.db().connect()->query("INSERT INTO turnstone_migrate_lock (tree, holder, acquired_at, expires_at) VALUES (?, ?, ?, ?)",
+                            {"main", "dead-node:1:test", std::to_string(now - 7200), std::to_string(now - 3600)});
+  auto expired = cli.run({"--lock-mode", "table", "--lock-timeout", "1", "downgrade", "-1", "--tree", "main"});
+  INFO(expired.err);
+  CHECK(expired.exit_code == 0);
+  CHECK(contains(expired.err, "lease expired"));
+  CHECK(cli.versions() == before);
+}
