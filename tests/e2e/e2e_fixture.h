@@ -77,7 +77,8 @@ inline std::vector<std::string> tool_heads(const Cli& cli, const std::string& tr
   auto r = cli.run({"heads", "--json"});
   REQUIRE(r.exit_code == 0);
   std::vector<std::string> out;
-  for (const auto& h : parse_json(r.out)["heads"][tree].items) out.push_back(h["revision"].s);
+  auto doc = parse_json(r.out);  // keep the document alive while iterating into it
+  for (const auto& h : doc["heads"][tree].items) out.push_back(h["revision"].s);
   return out;
 }
 

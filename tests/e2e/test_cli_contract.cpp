@@ -1,4 +1,6 @@
 // Exit codes, error lines, --json, history/show output and password hygiene.
+#include <unistd.h>
+
 #include <filesystem>
 
 #include "tests/e2e/e2e_fixture.h"
