@@ -1,6 +1,7 @@
 #include "core/detect.h"
 
 #include <algorithm>
+#include <functional>
 #include <map>
 #include <set>
 
@@ -23,6 +24,20 @@ std::set<std::string> tables_of_tree(const Workspace& ws, const std::string& tre
 }
 
 }  // namespace
+
+std::string schema_fingerprint(Connection& conn) {
+  std::string text;
+  for (const auto& [name, t] : conn.introspect({}).tables) {
+    text += "T " + name + "\n";
+    for (const auto& c : t.columns) text += fmt::format("C {} {} {} {}\n", c.name, c.type, c.nullable, c.default_);
+    for (const auto& i : t.indexes) text += fmt::format("I {} {} {}\n", i.name, fmt::join(i.columns, ","), i.unique);
+    for (const auto& f : t.foreign_keys)
+      text += fmt::format("F {} {} {} {}\n", fmt::join(f.columns, ","), f.ref_table, fmt::join(f.ref_columns, ","), f.on_delete);
+    for (const auto& o : t.fulltext_objects) text += "X " + o + "\n";
+    text += "P " + fmt::format("{}", fmt::join(t.primary_key, ",")) + "\n";
+  }
+  return fmt::format("{:016x}", std::hash<std::string>{}(text));
+}
 
 std::vector<std::string> bookkeeping_tables(const Workspace& ws) {
   std::vector<std::string> out{kProgressTable, "turnstone_migrate_runs", "turnstone_migrate_revisions",

@@ -34,6 +34,10 @@ void stamp_detected(const Workspace& ws, const std::vector<TreeDetection>& detec
 // Differences between the schema the version rows promise and the live one (empty = clean).
 std::vector<std::string> check_drift(const Workspace& ws, const std::string& tree);
 
+// A short stable hash of the live schema (every table, bookkeeping included): equal before and
+// after a statement that changed no schema object.
+std::string schema_fingerprint(Connection& conn);
+
 // Tables that belong to turnstone-migrate itself (version tables, bookkeeping), left out of comparisons.
 std::vector<std::string> bookkeeping_tables(const Workspace& ws);
 

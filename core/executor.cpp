@@ -9,6 +9,7 @@
 #include <spdlog/spdlog.h>
 
 #include "core/errors.h"
+#include "core/detect.h"
 #include "core/in_doubt.h"
 #include "core/progress.h"
 #include "core/revision_store.h"
@@ -154,6 +155,8 @@ void settle_in_doubt(const Workspace& ws, TreeSession& s, IncompleteRevision& in
       if (++position == doubt.index && op.statements[k].sql == doubt.sql)
         ran = took_effect(*s.conn, op.op, k == 0, op.statements.size());
   }
+  // Raw SQL: only DDL can be in doubt (DML commits with its record), and DDL changes the schema.
+  if (!ran && !doubt.schema_before.empty()) ran = schema_fingerprint(*s.conn) != doubt.schema_before;
   if (!ran) {
     inc.completed.push_back(doubt.sql + "   <- may or may not have run (the process stopped while it ran)");
     refuse_incomplete(ws, s.dialect(), inc, rows,
@@ -391,6 +394,7 @@ class StepRunner {
     const std::string dir = direction_word(step.direction);
     const size_t skip = i == 0 ? resume_from_ : 0;
     const auto op_of = operation_indexes(step);
+    const auto raw = raw_sql_statements(step);
     s_.history->started(step.revision->id, dir);
     if (skip == 0) s_.progress->started(step.revision->id, dir);
     for (size_t j = skip; j < statements.size(); ++j) {
@@ -399,8 +403,10 @@ class StepRunner {
       // record; a DDL statement commits the 'started' row before it runs, so a kill between
       // the DDL and its 'done' leaves it "in doubt" for the next run to settle.
       try {
+        // Raw SQL has no operation to judge an interrupted run by: remember the schema before it.
+        const std::string before = raw[j] ? schema_fingerprint(*s_.conn) : std::string();
         s_.conn->begin();
-        s_.progress->starting(step.revision->id, dir, index, op_of[j], statements[j].sql);
+        s_.progress->starting(step.revision->id, dir, index, op_of[j], statements[j].sql, before);
         exec(statements[j].sql);
         s_.progress->completed(step.revision->id, dir, index);
         s_.conn->commit();
@@ -431,6 +437,15 @@ class StepRunner {
   }
 
   // For each rendered statement of a step, the index of the operation it belongs to.
+  // Which rendered statements come from raw SQL (Execute), whose effect no operation describes.
+  std::vector<bool> raw_sql_statements(const Step& step) {
+    Schema schema = ws_.schema_at(plan_->tree, step_rows_before(step));
+    std::vector<bool> out;
+    for (const auto& op : render_step_ops(d_, step, schema))
+      out.insert(out.end(), op.statements.size(), std::holds_alternative<Execute>(op.op));
+    return out;
+  }
+
   std::vector<int> operation_indexes(const Step& step) {
     Schema schema = ws_.schema_at(plan_->tree, step_rows_before(step));
     std::vector<int> out;

@@ -13,7 +13,9 @@ void ProgressLog::ensure_table() {
   spec.name = kProgressTable;
   spec.columns = {col::string("tree", 64).not_null(), col::string("revision", 32).not_null(),
                   col::string("direction", 16).not_null(), col::integer("statement_index").not_null(),
-                  col::integer("operation_index").not_null(), col::string("state", 16).not_null(), col::text("statement").not_null(), col::timestamp("completed_at").not_null().default_now()};
+                  col::integer("operation_index").not_null(), col::string("state", 16).not_null(), col::text("statement").not_null(),
+                  col::string("schema_before", 64).not_null().default_value(std::string()),
+                  col::timestamp("completed_at").not_null().default_now()};
   spec.primary_key = {"tree", "revision", "direction", "statement_index"};
   for (const auto& st : conn_.dialect().render(CreateTable{spec}, Schema{})) conn_.execute(st.sql);
 }
@@ -22,7 +24,7 @@ std::vector<IncompleteRevision> ProgressLog::incomplete() {
   std::vector<IncompleteRevision> out;
   if (!conn_.table_exists(kProgressTable)) return out;
   const Dialect& d = conn_.dialect();
-  auto rows = conn_.query(fmt::format("SELECT revision, direction, statement_index, statement, operation_index, state FROM {} "
+  auto rows = conn_.query(fmt::format("SELECT revision, direction, statement_index, statement, operation_index, state, schema_before FROM {} "
                                       "WHERE tree = ? ORDER BY revision, direction, statement_index",
                                       d.quote(kProgressTable)),
                           {tree_});
@@ -34,7 +36,8 @@ std::vector<IncompleteRevision> ProgressLog::incomplete() {
     inc.revision = key.first;
     inc.direction = key.second;
     if (r[2].value_or("0") == "0") continue;  // the "started" marker
-    ProgressEntry entry{std::stoi(r[2].value_or("0")), std::stoi(r[4].value_or("-1")), r[3].value_or("")};
+    ProgressEntry entry{std::stoi(r[2].value_or("0")), std::stoi(r[4].value_or("-1")), r[3].value_or(""),
+                        r[6].value_or("")};
     if (r[5].value_or("") == "started") {
       inc.in_doubt = entry;
       continue;
@@ -56,11 +59,11 @@ void ProgressLog::started(const std::string& revision, const std::string& direct
 }
 
 void ProgressLog::starting(const std::string& revision, const std::string& direction, int index, int operation,
-                           const std::string& sql) {
+                           const std::string& sql, const std::string& schema_before) {
   conn_.query(fmt::format("INSERT INTO {} (tree, revision, direction, statement_index, operation_index, state, "
-                          "statement) VALUES (?, ?, ?, ?, ?, 'started', ?)",
+                          "statement, schema_before) VALUES (?, ?, ?, ?, ?, 'started', ?, ?)",
                           conn_.dialect().quote(kProgressTable)),
-              {tree_, revision, direction, std::to_string(index), std::to_string(operation), sql});
+              {tree_, revision, direction, std::to_string(index), std::to_string(operation), sql, schema_before});
 }
 
 void ProgressLog::completed(const std::string& revision, const std::string& direction, int index) {

@@ -18,6 +18,9 @@ struct ProgressEntry {
   int index = 0;
   int operation = 0;
   std::string sql;
+  // For raw SQL, whose effect no operation describes: the schema fingerprint just before it ran,
+  // so an in-doubt statement can be judged by whether the schema has changed since.
+  std::string schema_before;
 };
 
 struct IncompleteRevision {
@@ -41,7 +44,7 @@ class ProgressLog {
   // Around each statement: `starting` before it runs, then `completed` or `failed` (a failed
   // DDL statement changed nothing: MariaDB 10.6+ DDL is atomic).
   void starting(const std::string& revision, const std::string& direction, int index, int operation,
-                const std::string& sql);
+                const std::string& sql, const std::string& schema_before = {});
   void completed(const std::string& revision, const std::string& direction, int index);
   void failed(const std::string& revision, const std::string& direction, int index);
   // Drops the record of one operation once its inverse has run (an undo interrupted half-way
