@@ -109,7 +109,7 @@ TEMPLATE_TEST_CASE("a read-only user runs current, heads and history", "[e2e]", 
   CHECK(cli.versions() == tool_heads(cli, "main"));
 }
 
-TEMPLATE_TEST_CASE("--single-transaction applies the whole upgrade or nothing", "[e2e]", OnSqlite, OnPostgres) {
+TEMPLATE_TEST_CASE("with single-transaction the whole upgrade applies or nothing", "[e2e]", OnSqlite, OnPostgres) {
   TSM_REQUIRE_BACKEND(TestType::kind);
   Cli cli(TestType::kind);
   cli.unit("a.sql", "-- revision: st0000000001\n-- down_revision: none\n-- tree: e2e\n-- +upgrade\n"
