@@ -64,6 +64,23 @@ std::string lock_holder(pqxx::connection& c, std::int64_t key) {
                      row[3].c_str());
 }
 
+// Behind a pooler in transaction mode (pgbouncer pool_mode=transaction) each statement may run on
+// another server session, and a session advisory lock then protects nothing. Check that the
+// session we talk to now is the one holding the lock, twice, over separate statements.
+bool session_holds(pqxx::connection& c, std::int64_t key) {
+  auto u = static_cast<std::uint64_t>(key);
+  const std::string sql =
+      "SELECT pg_catalog.pg_backend_pid(), EXISTS (SELECT 1 FROM pg_catalog.pg_locks l WHERE l.locktype = 'advisory' "
+      "AND l.granted AND l.objsubid = 1 AND l.pid = pg_catalog.pg_backend_pid() "
+      "AND l.classid::text::bigint = $1::bigint AND l.objid::text::bigint = $2::bigint)";
+  pqxx::nontransaction tx(c);
+  auto hi = static_cast<std::int64_t>(u >> 32), lo = static_cast<std::int64_t>(u & 0xffffffffu);
+  auto first = tx.exec_params(sql, hi, lo);
+  auto second = tx.exec_params(sql, hi, lo);
+  return first[0][1].as<bool>() && second[0][1].as<bool>() &&
+         std::string(first[0][0].c_str()) == std::string(second[0][0].c_str());
+}
+
 }  // namespace
 
 std::unique_ptr<Lock> PostgresConnection::acquire_lock(const std::string& tree, std::chrono::seconds timeout,
@@ -91,6 +108,13 @@ std::unique_ptr<Lock> PostgresConnection::acquire_lock(const std::string& tree, 
         throw LockTimeoutError(fmt::format("could not acquire the migration lock of tree {} within {} s (held by {})",
                                            tree, timeout.count(), holder));
       std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    }
+    if (!session_holds(*conn, key)) {
+      AdvisoryLock release(std::move(conn), key);  // best effort, on whichever session we reach
+      throw LockTimeoutError(
+          "the migration lock is not held by this connection's server session: a pooler in transaction mode "
+          "(pgbouncer pool_mode=transaction) hands each statement to another session; connect to PostgreSQL "
+          "directly (or through a session-mode pool), or use --lock-mode table");
     }
   } catch (const pqxx::failure& e) {
     throw MigrationError("cannot take the migration lock: " + redact_secret(e.what(), url_.password));
