@@ -1,27 +1,14 @@
 #include "cli/json.h"
 
+#include "core/json_text.h"
+
 #include <cstdio>
 
 #include <fmt/format.h>
 
 namespace tsm::cli {
 namespace {
-void escape(std::string& out, const std::string& s) {
-  out += '"';
-  for (unsigned char c : s) {
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      default:
-        if (c < 0x20) out += fmt::format("\\u{:04x}", c);
-        else out += static_cast<char>(c);
-    }
-  }
-  out += '"';
-}
+void escape(std::string& out, const std::string& s) { out += json_quote(s); }
 
 struct Writer {
   std::string& out;

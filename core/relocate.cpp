@@ -22,36 +22,24 @@ void copy_table(Connection& from, Connection& to, const TableModel& table) {
   const Dialect& fd = from.dialect();
   const Dialect& td = to.dialect();
   std::vector<std::string> cols;
-  for (const auto& c : table.spec.columns) cols.push_back(c.name);
-  std::string select = "SELECT ", insert_cols, marks;
-  for (size_t i = 0; i < cols.size(); ++i) {
-    select += (i ? ", " : "") + fd.quote(cols[i]);
-    insert_cols += (i ? ", " : "") + td.quote(cols[i]);
-    marks += i ? ", ?" : "?";
+  std::string select;
+  for (const auto& c : table.spec.columns) {
+    cols.push_back(c.name);
+    select += (select.empty() ? "SELECT " : ", ") + fd.quote(c.name);
   }
-  select += " FROM " + fd.quote(table.spec.name);
-  auto rows = from.query(select);
+  auto rows = from.query(select + " FROM " + fd.quote(table.spec.name));
   to.execute("DELETE FROM " + td.quote(table.spec.name));
-  const std::string insert = fmt::format("INSERT INTO {} ({}) VALUES ({})", td.quote(table.spec.name), insert_cols, marks);
   for (const auto& row : rows) {
+    // Parameters bind text; a NULL is kept by leaving its column out of the INSERT.
+    std::string names, marks;
     std::vector<std::string> params;
-    for (const auto& v : row) params.push_back(v.value_or(""));
-    // NULLs: bind through a statement that names only the non-null columns.
-    bool has_null = false;
-    for (const auto& v : row) has_null = has_null || !v;
-    if (!has_null) {
-      to.query(insert, params);
-      continue;
-    }
-    std::string c2, m2;
-    std::vector<std::string> p2;
     for (size_t i = 0; i < row.size(); ++i) {
       if (!row[i]) continue;
-      c2 += (c2.empty() ? "" : ", ") + td.quote(cols[i]);
-      m2 += m2.empty() ? "?" : ", ?";
-      p2.push_back(*row[i]);
+      names += (names.empty() ? "" : ", ") + td.quote(cols[i]);
+      marks += marks.empty() ? "?" : ", ?";
+      params.push_back(*row[i]);
     }
-    to.query(fmt::format("INSERT INTO {} ({}) VALUES ({})", td.quote(table.spec.name), c2, m2), p2);
+    to.query(fmt::format("INSERT INTO {} ({}) VALUES ({})", td.quote(table.spec.name), names, marks), params);
   }
   auto count = to.query("SELECT COUNT(*) FROM " + td.quote(table.spec.name));
   if (count.empty() || !count[0][0] || std::stoull(*count[0][0]) != rows.size())

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "core/errors.h"
+#include "core/json_text.h"
 
 namespace tsm {
 namespace {
@@ -19,23 +20,6 @@ std::vector<std::string> split(const std::string& text) {
     start = comma + 1;
   }
   return out;
-}
-
-std::string json_string(const std::string& s) {
-  std::string out = "\"";
-  for (unsigned char c : s) {
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      default:
-        if (c < 0x20) out += fmt::format("\\u{:04x}", c);
-        else out += static_cast<char>(c);
-    }
-  }
-  return out + "\"";
 }
 
 const char* edge_name(Statement::Edge e) {
@@ -126,7 +110,7 @@ std::string encode_statements(const std::vector<Statement>& statements) {
   std::string out = "[";
   for (size_t i = 0; i < statements.size(); ++i) {
     const auto& st = statements[i];
-    out += fmt::format("{}{{\"sql\":{},\"in_transaction\":{},\"edge\":\"{}\"}}", i ? ",\n" : "", json_string(st.sql),
+    out += fmt::format("{}{{\"sql\":{},\"in_transaction\":{},\"edge\":\"{}\"}}", i ? ",\n" : "", json_quote(st.sql),
                        st.in_transaction ? "true" : "false", edge_name(st.edge));
   }
   return out + "]";
