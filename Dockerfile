@@ -10,7 +10,7 @@ FROM debian:bookworm AS build
 ARG DEBIAN_FRONTEND=noninteractive
 RUN apt-get update \
  && apt-get install -y --no-install-recommends g++ cmake ninja-build pkg-config libcli11-dev \
-      libpqxx-dev libpq-dev libsqlite3-dev libmariadb-dev libfmt-dev libspdlog-dev \
+      libpqxx-dev libpq-dev libsqlite3-dev libmariadb-dev libfmt-dev libspdlog-dev nlohmann-json3-dev \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY . .

@@ -8,9 +8,9 @@
 #include <string>
 #include <vector>
 
-#include "core/graph.h"
-#include "core/plan.h"
-#include "core/target.h"
+#include "core/graph/revision_graph.h"
+#include "core/graph/plan.h"
+#include "core/graph/target.h"
 
 using namespace tsm;
 

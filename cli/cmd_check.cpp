@@ -4,9 +4,10 @@
 #include <fmt/format.h>
 
 #include "cli/commands.h"
-#include "core/detect.h"
-#include "core/errors.h"
-#include "core/executor.h"
+#include "core/run/detect.h"
+#include "core/run/drift.h"
+#include "core/base/errors.h"
+#include "core/run/executor.h"
 
 namespace tsm::cli {
 
@@ -25,17 +26,17 @@ int run_detect(const GlobalOptions& g, const Workspace& ws) {
   stamp_detected(ws, detections);
 
   Json j;
-  j.set("command", "stamp");
-  j.set("detect", true);
-  Json trees = Json::Object{};
+  j["command"] = "stamp";
+  j["detect"] = true;
+  Json trees = Json::object();
   std::string text;
   for (const auto& det : detections) {
     using Where = TreeDetection::Where;
     std::string rev = det.rows.empty() ? "base" : det.rows.front();
     Json t;
-    t.set("revision", det.rows.empty() ? Json(nullptr) : Json(det.rows.front()));
-    t.set("where", det.where == Where::own ? "own" : det.where == Where::embedded ? "embedded" : "missing");
-    trees.set(det.tree, t);
+    t["revision"] = det.rows.empty() ? Json(nullptr) : Json(det.rows.front());
+    t["where"] = det.where == Where::own ? "own" : det.where == Where::embedded ? "embedded" : "missing";
+    trees[det.tree] = t;
     if (det.where == Where::missing)
       text += fmt::format("{}: no database yet ({}); nothing to stamp\n", det.tree, ws.url_for(det.tree).redacted());
     else if (det.where == Where::embedded)
@@ -44,7 +45,7 @@ int run_detect(const GlobalOptions& g, const Workspace& ws) {
     else
       text += fmt::format("{}: detected {}; stamped\n", det.tree, rev);
   }
-  j.set("trees", trees);
+  j["trees"] = trees;
   emit(g, text, j);
   return 0;
 }
@@ -56,18 +57,18 @@ void add_check_command(CLI::App& app, GlobalOptions& g, Action& run) {
     run = [&] {
       Workspace ws(g.settings());
       Json j;
-      Json trees = Json::Object{};
+      Json trees = Json::object();
       std::string text;
       bool drift = false;
       for (const auto& tree : ws.selected_trees()) {
         auto differences = check_drift(ws, tree);
         drift = drift || !differences.empty();
-        trees.set(tree, Json::array(differences));
+        trees[tree] = Json(differences);
         for (const auto& line : differences) text += tree + ": " + line + "\n";
       }
-      j.set("command", "check");
-      j.set("drift", drift);
-      j.set("differences", trees);
+      j["command"] = "check";
+      j["drift"] = drift;
+      j["differences"] = trees;
       emit(g, drift ? text : "no drift: the live schema matches the revisions\n", j);
       return drift ? static_cast<int>(ExitCode::drift) : 0;
     };

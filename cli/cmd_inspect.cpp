@@ -8,9 +8,10 @@
 
 #include "cli/commands.h"
 #include "cli/format.h"
-#include "core/errors.h"
-#include "core/executor.h"
-#include "core/run_history.h"
+#include "core/base/errors.h"
+#include "core/run/executor.h"
+#include "core/run/render_step.h"
+#include "core/recovery/run_history.h"
 
 namespace tsm::cli {
 namespace {
@@ -21,36 +22,36 @@ int run_current(const GlobalOptions& g) {
   auto placed = ws.place(rows);  // exit 5 unless unknown rows are only ahead of this build
   auto trees = ws.selected_trees();
   std::string text;
-  Json j = Json::Object{};
+  Json j = Json::object();
   for (const auto& tree : trees) {
     Json t;
-    t.set("version_table", ws.version_table(tree));
-    t.set("database", ws.url_for(tree).redacted());
-    Json revs = Json::Array{};
+    t["version_table"] = ws.version_table(tree);
+    t["database"] = ws.url_for(tree).redacted();
+    Json revs = Json::array();
     for (const auto& rev : rows[tree]) {
       Json e;
-      e.set("revision", rev);
+      e["revision"] = rev;
       if (const Revision* r = ws.graph().find(rev)) {
         text += tree_prefix(trees, tree) + rev + markers(ws.graph(), *r) + "\n";
-        e.set("is_head", is_head(ws.graph(), *r));
-        e.set("known", true);
+        e["is_head"] = is_head(ws.graph(), *r);
+        e["known"] = true;
       } else {
         text += tree_prefix(trees, tree) + rev + " (unknown to this build)\n";
-        e.set("is_head", false);
-        e.set("known", false);
+        e["is_head"] = false;
+        e["known"] = false;
       }
-      revs.push(e);
+      revs.push_back(e);
     }
-    t.set("current", revs);
+    t["current"] = revs;
     if (placed.count(tree) && placed[tree].ahead()) {
       spdlog::warn("database is ahead of this build: {} (tree '{}'); they descend from {}",
                    fmt::join(placed[tree].unknown_ids(), ", "), tree, fmt::join(placed[tree].known_rows, ", "));
-      t.set("ahead_of_build", Json::array(placed[tree].unknown_ids()));
+      t["ahead_of_build"] = Json(placed[tree].unknown_ids());
     }
-    j.set(tree, t);
+    j[tree] = t;
   }
   Json doc;
-  doc.set("trees", j);
+  doc["trees"] = j;
   emit(g, text, doc);
   return 0;
 }
@@ -74,26 +75,26 @@ int run_runs(const GlobalOptions& g) {
   std::stable_sort(records.begin(), records.end(),
                    [](const RunRecord& a, const RunRecord& b) { return a.started_at > b.started_at; });
   std::string text;
-  Json arr = Json::Array{};
+  Json arr = Json::array();
   for (const auto& r : records) {
     text += fmt::format("{} {} {} {} {} started {} finished {} on {} pid {} (turnstone-migrate {})\n", r.id, r.tree,
                         r.direction, r.revision, r.outcome, r.started_at, r.finished_at.empty() ? "-" : r.finished_at,
                         r.host, r.pid, r.tool_version);
     Json e;
-    e.set("id", r.id);
-    e.set("tree", r.tree);
-    e.set("revision", r.revision);
-    e.set("direction", r.direction);
-    e.set("started_at", r.started_at);
-    e.set("finished_at", r.finished_at.empty() ? Json() : Json(r.finished_at));
-    e.set("outcome", r.outcome);
-    e.set("tool_version", r.tool_version);
-    e.set("host", r.host);
-    e.set("pid", r.pid);
-    arr.push(e);
+    e["id"] = r.id;
+    e["tree"] = r.tree;
+    e["revision"] = r.revision;
+    e["direction"] = r.direction;
+    e["started_at"] = r.started_at;
+    e["finished_at"] = r.finished_at.empty() ? Json() : Json(r.finished_at);
+    e["outcome"] = r.outcome;
+    e["tool_version"] = r.tool_version;
+    e["host"] = r.host;
+    e["pid"] = r.pid;
+    arr.push_back(e);
   }
   Json j;
-  j.set("runs", arr);
+  j["runs"] = arr;
   emit(g, text, j);
   return 0;
 }
@@ -102,18 +103,18 @@ int run_heads(const GlobalOptions& g) {
   Workspace ws(g.settings());
   auto trees = ws.selected_trees();
   std::string text;
-  Json doc = Json::Object{};
+  Json doc = Json::object();
   for (const auto& tree : trees) {
-    Json arr = Json::Array{};
+    Json arr = Json::array();
     for (const auto& id : ws.graph().heads(tree)) {
       const Revision& r = ws.graph().get(id);
       text += tree_prefix(trees, tree) + id + markers(ws.graph(), r) + "\n";
-      arr.push(revision_json(ws.graph(), r));
+      arr.push_back(revision_json(ws.graph(), r));
     }
-    doc.set(tree, arr);
+    doc[tree] = arr;
   }
   Json j;
-  j.set("heads", doc);
+  j["heads"] = doc;
   emit(g, text, j);
   return 0;
 }
@@ -123,24 +124,24 @@ int run_branches(const GlobalOptions& g) {
   const auto& graph = ws.graph();
   auto trees = ws.selected_trees();
   std::string text;
-  Json doc = Json::Object{};
+  Json doc = Json::object();
   for (const auto& tree : trees) {
-    Json arr = Json::Array{};
+    Json arr = Json::array();
     for (const auto& id : graph.branch_points(tree)) {
       const Revision& r = graph.get(id);
       text += tree_prefix(trees, tree) + id + markers(graph, r) + "\n";
       Json e = revision_json(graph, r);
-      e.set("children", Json::array(graph.children(id)));
+      e["children"] = Json(graph.children(id));
       for (const auto& child : graph.children(id)) {
         const Revision& c = graph.get(child);
         text += fmt::format("    -> {}{}, {}\n", child, markers(graph, c), c.message);
       }
-      arr.push(e);
+      arr.push_back(e);
     }
-    doc.set(tree, arr);
+    doc[tree] = arr;
   }
   Json j;
-  j.set("branches", doc);
+  j["branches"] = doc;
   emit(g, text, j);
   return 0;
 }
@@ -203,7 +204,7 @@ int run_history(const GlobalOptions& g, const std::string& range, bool indicate_
   }
   auto trees = ws.selected_trees();
   std::string text;
-  Json doc = Json::Array{};
+  Json doc = Json::array();
   for (const auto& tree : trees) {
     auto below = range_end(ws, tree, upper, current, /*upper=*/true);
     auto above = range_end(ws, tree, lower, current, /*upper=*/false);
@@ -215,12 +216,12 @@ int run_history(const GlobalOptions& g, const std::string& range, bool indicate_
       bool is_current = indicate_current && current_set.count(r.id);
       text += tree_prefix(trees, tree) + history_line(graph, r, is_current) + "\n";
       Json e = revision_json(graph, r);
-      if (indicate_current) e.set("is_current", is_current);
-      doc.push(e);
+      if (indicate_current) e["is_current"] = is_current;
+      doc.push_back(e);
     }
   }
   Json j;
-  j.set("history", doc);
+  j["history"] = doc;
   emit(g, text, j);
   return 0;
 }
@@ -240,7 +241,7 @@ int run_show(const GlobalOptions& g, const std::string& rev_spec) {
     std::vector<std::string> rows = dir == Direction::up ? r.down_revisions : std::vector<std::string>{r.id};
     Schema schema = ws.schema_at(r.tree, rows);
     std::vector<std::string> out;
-    for (const auto& st : render_step(ws, d, step, schema)) out.push_back(st.sql);
+    for (const auto& st : render_step(d, step, schema)) out.push_back(st.sql);
     return out;
   };
   auto up = render(Direction::up);
@@ -259,10 +260,10 @@ int run_show(const GlobalOptions& g, const std::string& rev_spec) {
   for (const auto& s : down) text += "    " + s + ";\n";
 
   Json j = revision_json(graph, r);
-  j.set("children", Json::array(children));
-  j.set("dialect", dialect_name(kind));
-  j.set("upgrade_sql", Json::array(up));
-  j.set("downgrade_sql", Json::array(down));
+  j["children"] = Json(children);
+  j["dialect"] = dialect_name(kind);
+  j["upgrade_sql"] = Json(up);
+  j["downgrade_sql"] = Json(down);
   emit(g, text, j);
   return 0;
 }

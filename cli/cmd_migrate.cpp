@@ -5,10 +5,10 @@
 
 #include "cli/commands.h"
 #include "cli/format.h"
-#include "core/errors.h"
-#include "core/executor.h"
-#include "core/offline.h"
-#include "core/relocate.h"
+#include "core/base/errors.h"
+#include "core/run/executor.h"
+#include "core/run/offline_sql.h"
+#include "core/run/embedded_trees.h"
 
 namespace tsm::cli {
 namespace {
@@ -33,8 +33,8 @@ std::string heads_text(const Workspace& ws, const TreeRows& heads) {
 }
 
 Json heads_json(const TreeRows& heads) {
-  Json j = Json::Object{};
-  for (const auto& [tree, rows] : heads) j.set(tree, Json::array(rows));
+  Json j = Json::object();
+  for (const auto& [tree, rows] : heads) j[tree] = Json(rows);
   return j;
 }
 
@@ -50,22 +50,22 @@ int run_migrate(const GlobalOptions& g, Direction direction, const std::string& 
   if (direction == Direction::up) relocate_embedded_trees(ws);
   MigrateResult result = migrate(ws, direction, target);
   Json j;
-  j.set("command", direction == Direction::up ? "upgrade" : "downgrade");
-  j.set("target", target);
-  j.set("already_at_target", result.already_at_target());
-  Json steps = Json::Array{};
+  j["command"] = direction_word(direction);
+  j["target"] = target;
+  j["already_at_target"] = result.already_at_target();
+  Json steps = Json::array();
   for (const auto& s : result.steps) {
     Json step;
-    step.set("tree", s.tree);
-    step.set("revision", s.revision);
-    step.set("direction", s.direction == Direction::up ? "upgrade" : "downgrade");
-    step.set("seconds", s.seconds);
-    step.set("outcome", s.outcome);
-    steps.push(step);
+    step["tree"] = s.tree;
+    step["revision"] = s.revision;
+    step["direction"] = direction_word(s.direction);
+    step["seconds"] = s.seconds;
+    step["outcome"] = outcome_word(s.outcome);
+    steps.push_back(step);
   }
-  j.set("steps", steps);
-  j.set("heads", heads_json(result.heads_after));
-  if (!result.ahead.empty()) j.set("ahead_of_build", Json::array(result.ahead));
+  j["steps"] = steps;
+  j["heads"] = heads_json(result.heads_after);
+  if (!result.ahead.empty()) j["ahead_of_build"] = Json(result.ahead);
   std::string text = result.already_at_target()
                          ? "already at target\n"
                          : fmt::format("{} {} revision(s); now at:\n", direction == Direction::up ? "applied" : "reverted",
@@ -109,8 +109,8 @@ void add_migrate_commands(CLI::App& app, GlobalOptions& g, Action& run) {
       if (stamp_targets.empty()) throw UsageError("stamp needs at least one target (or --detect)");
       TreeRows rows = stamp(ws, stamp_targets, purge);
       Json j;
-      j.set("command", "stamp");
-      j.set("heads", heads_json(rows));
+      j["command"] = "stamp";
+      j["heads"] = heads_json(rows);
       emit(g, "stamped:\n" + heads_text(ws, rows), j);
       return 0;
     };

@@ -4,8 +4,8 @@
 #include <fmt/format.h>
 
 #include "cli/commands.h"
-#include "core/errors.h"
-#include "core/scaffold.h"
+#include "core/base/errors.h"
+#include "core/graph/scaffold.h"
 
 namespace tsm::cli {
 namespace {
@@ -17,8 +17,8 @@ struct ScaffoldOptions {
 
 int finish(const GlobalOptions& g, const ScaffoldResult& res) {
   Json j;
-  j.set("revision", res.id);
-  j.set("path", res.path);
+  j["revision"] = res.id;
+  j["path"] = res.path;
   emit(g, fmt::format("Generating {} ... done (revision {})\n", res.path, res.id), j);
   return 0;
 }

@@ -30,7 +30,9 @@ Settings GlobalOptions::settings() const {
 
 void emit(const GlobalOptions& g, const std::string& text, const Json& json) {
   if (g.json) {
-    std::cout << json.dump() << "\n";
+    // Strings can carry bytes from anywhere (messages, paths, SQL from revision units): a
+    // document must print even when they are not UTF-8, so replace instead of throwing.
+    std::cout << json.dump(-1, ' ', /*ensure_ascii=*/false, Json::error_handler_t::replace) << "\n";
   } else if (!text.empty()) {
     std::cout << text;
     if (text.back() != '\n') std::cout << "\n";

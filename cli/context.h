@@ -4,10 +4,15 @@
 #include <string>
 #include <vector>
 
-#include "cli/json.h"
-#include "core/workspace.h"
+#include <nlohmann/json.hpp>
+
+#include "core/run/workspace.h"
 
 namespace tsm::cli {
+
+// A --json document. ordered_json keeps keys in insertion order, so documents read in the order
+// they are built.
+using Json = nlohmann::ordered_json;
 
 struct GlobalOptions {
   std::string url;          // --url
@@ -29,7 +34,8 @@ struct GlobalOptions {
   Settings settings() const;  // resolves env defaults
 };
 
-// Prints a result: text to stdout, or the JSON document when --json.
+// Prints a result: text to stdout, or the JSON document when --json (compact, one line; invalid
+// UTF-8 in any string becomes U+FFFD rather than an exception).
 void emit(const GlobalOptions& g, const std::string& text, const Json& json);
 
 }  // namespace tsm::cli

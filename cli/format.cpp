@@ -31,16 +31,16 @@ std::string history_line(const RevisionGraph& g, const Revision& r, bool current
 
 Json revision_json(const RevisionGraph& g, const Revision& r) {
   Json j;
-  j.set("revision", r.id);
-  j.set("tree", r.tree);
-  j.set("down_revisions", Json::array(r.down_revisions));
-  j.set("branch_labels", Json::array(r.branch_labels));
-  j.set("depends_on", Json::array(r.depends_on));
-  j.set("message", r.message);
-  j.set("is_head", is_head(g, r));
-  j.set("is_branch_point", g.children(r.id).size() > 1);
-  j.set("is_merge_point", r.down_revisions.size() > 1);
-  j.set("origin", r.origin);
+  j["revision"] = r.id;
+  j["tree"] = r.tree;
+  j["down_revisions"] = Json(r.down_revisions);
+  j["branch_labels"] = Json(r.branch_labels);
+  j["depends_on"] = Json(r.depends_on);
+  j["message"] = r.message;
+  j["is_head"] = is_head(g, r);
+  j["is_branch_point"] = g.children(r.id).size() > 1;
+  j["is_merge_point"] = r.down_revisions.size() > 1;
+  j["origin"] = r.origin;
   return j;
 }
 

@@ -4,8 +4,8 @@
 #include <string>
 #include <vector>
 
-#include "cli/json.h"
-#include "core/graph.h"
+#include "cli/context.h"
+#include "core/graph/revision_graph.h"
 
 namespace tsm::cli {
 

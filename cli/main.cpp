@@ -6,7 +6,7 @@
 #include <spdlog/spdlog.h>
 
 #include "cli/commands.h"
-#include "core/errors.h"
+#include "core/base/errors.h"
 
 namespace {
 
@@ -35,7 +35,7 @@ void add_global_options(CLI::App& app, tsm::cli::GlobalOptions& g) {
                  "seconds a statement waits for table locks (PostgreSQL lock_timeout, MariaDB lock_wait_timeout)")
       ->check(CLI::NonNegativeNumber);
   app.add_option("--dialect", g.dialect, "with --sql: render for this dialect without connecting")
-      ->check(CLI::IsMember({"sqlite", "postgresql", "mariadb", "mysql", "postgres"}));
+      ->check(CLI::IsMember(dialect_spellings()));
 }
 
 void setup_logging(const tsm::cli::GlobalOptions& g) {

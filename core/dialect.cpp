@@ -4,7 +4,7 @@
 
 #include <fmt/format.h>
 
-#include "core/errors.h"
+#include "core/base/errors.h"
 
 namespace tsm {
 namespace {

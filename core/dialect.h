@@ -9,9 +9,10 @@
 #include <string>
 #include <vector>
 
-#include "core/ops.h"
-#include "core/schema.h"
-#include "core/url.h"
+#include "core/model/naming.h"
+#include "core/model/ops.h"
+#include "core/model/schema.h"
+#include "core/base/url.h"
 
 namespace tsm {
 
@@ -27,6 +28,13 @@ struct Statement {
   // `CREATE INDEX CONCURRENTLY`); `edge` says where.
   bool in_transaction = true;
   Edge edge = Edge::none;
+};
+
+// The statements one operation renders to, kept with the operation: resuming or undoing an
+// incomplete revision needs to know which operation each statement belongs to.
+struct RenderedOp {
+  Operation op;
+  std::vector<Statement> statements;
 };
 
 class Dialect {

@@ -2,15 +2,15 @@
 #include "dialects/mariadb/mariadb_connection.h"
 #include "dialects/mariadb/mariadb_dialect.h"
 
-namespace tsm {
+namespace tsm::mariadb {
 namespace {
 
 const BackendRegistration registration{Backend{
     DialectKind::mariadb,
-    []() -> const Dialect& { return mariadb_dialect(); },
+    []() -> const Dialect& { return dialect(); },
     [](const DatabaseUrl& url, const ConnectOptions& options) -> std::unique_ptr<Connection> {
-      return std::make_unique<MariaDBConnection>(url, options);
+      return std::make_unique<MariaDbConnection>(url, options);
     }}};
 
 }  // namespace
-}  // namespace tsm
+}  // namespace tsm::mariadb

@@ -4,10 +4,10 @@
 
 #include <fmt/format.h>
 
-#include "core/errors.h"
+#include "core/base/errors.h"
 #include "dialects/mariadb/mariadb_dialect.h"
 
-namespace tsm {
+namespace tsm::mariadb {
 namespace {
 
 std::string driver_error(MYSQL* h, const std::optional<std::string>& password) {
@@ -121,27 +121,27 @@ std::vector<Row> mariadb_query(MYSQL* h, const std::string& sql, const std::vect
   return params.empty() ? query_text(h, sql, password) : query_prepared(h, sql, params, password);
 }
 
-MariaDBConnection::MariaDBConnection(DatabaseUrl url, ConnectOptions options)
+MariaDbConnection::MariaDbConnection(DatabaseUrl url, ConnectOptions options)
     : url_(std::move(url)), options_(options), handle_(open_mariadb_session(url_, options_)) {
   is_mariadb_ = std::string(mysql_get_server_info(handle_->get())).find("MariaDB") != std::string::npos;
 }
 
-const Dialect& MariaDBConnection::dialect() const { return mariadb_dialect(); }
+const Dialect& MariaDbConnection::dialect() const { return dialect(); }
 
-void MariaDBConnection::execute(const std::string& sql) { mariadb_execute(handle_->get(), sql, url_.password); }
+void MariaDbConnection::execute(const std::string& sql) { mariadb_execute(handle_->get(), sql, url_.password); }
 
-std::vector<Row> MariaDBConnection::query(const std::string& sql, const std::vector<std::string>& params) {
+std::vector<Row> MariaDbConnection::query(const std::string& sql, const std::vector<std::string>& params) {
   return mariadb_query(handle_->get(), sql, params, url_.password);
 }
 
-void MariaDBConnection::begin() { execute("START TRANSACTION"); }
-void MariaDBConnection::commit() { execute("COMMIT"); }
-void MariaDBConnection::rollback() { mysql_rollback(handle_->get()); }
+void MariaDbConnection::begin() { execute("START TRANSACTION"); }
+void MariaDbConnection::commit() { execute("COMMIT"); }
+void MariaDbConnection::rollback() { mysql_rollback(handle_->get()); }
 
-bool MariaDBConnection::table_exists(const std::string& table) {
+bool MariaDbConnection::table_exists(const std::string& table) {
   auto rows = query(
       "SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ?", {table});
   return !rows.empty() && rows[0][0] && *rows[0][0] != "0";
 }
 
-}  // namespace tsm
+}  // namespace tsm::mariadb

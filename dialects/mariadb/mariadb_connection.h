@@ -8,15 +8,15 @@
 
 struct st_mysql;  // MYSQL
 
-namespace tsm {
+namespace tsm::mariadb {
 
 // Owns one MYSQL handle; closes it on destruction.
-class MysqlHandle {
+class MariaDbHandle {
  public:
-  explicit MysqlHandle(st_mysql* h) : h_(h) {}
-  ~MysqlHandle();
-  MysqlHandle(const MysqlHandle&) = delete;
-  MysqlHandle& operator=(const MysqlHandle&) = delete;
+  explicit MariaDbHandle(st_mysql* h) : h_(h) {}
+  ~MariaDbHandle();
+  MariaDbHandle(const MariaDbHandle&) = delete;
+  MariaDbHandle& operator=(const MariaDbHandle&) = delete;
   st_mysql* get() const { return h_; }
 
  private:
@@ -25,11 +25,11 @@ class MysqlHandle {
 
 // Opens and prepares a session (charset, TLS, strict sql_mode, UTC time zone, timeouts).
 // Throws ConnectError with a classified message built from the redacted URL.
-std::unique_ptr<MysqlHandle> open_mariadb_session(const DatabaseUrl& url, const ConnectOptions& options);
+std::unique_ptr<MariaDbHandle> open_mariadb_session(const DatabaseUrl& url, const ConnectOptions& options);
 
-class MariaDBConnection : public Connection {
+class MariaDbConnection : public Connection {
  public:
-  MariaDBConnection(DatabaseUrl url, ConnectOptions options);
+  MariaDbConnection(DatabaseUrl url, ConnectOptions options);
   const Dialect& dialect() const override;
   void execute(const std::string& sql) override;
   std::vector<Row> query(const std::string& sql, const std::vector<std::string>& params = {}) override;
@@ -46,7 +46,7 @@ class MariaDBConnection : public Connection {
  private:
   DatabaseUrl url_;
   ConnectOptions options_;
-  std::unique_ptr<MysqlHandle> handle_;
+  std::unique_ptr<MariaDbHandle> handle_;
   bool is_mariadb_ = true;
 };
 
@@ -57,4 +57,4 @@ void mariadb_execute(st_mysql* h, const std::string& sql, const std::optional<st
 std::vector<Row> mariadb_query(st_mysql* h, const std::string& sql, const std::vector<std::string>& params,
                                const std::optional<std::string>& password);
 
-}  // namespace tsm
+}  // namespace tsm::mariadb

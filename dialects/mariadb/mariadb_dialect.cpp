@@ -5,31 +5,21 @@
 
 #include <fmt/format.h>
 
-#include "core/errors.h"
+#include "core/base/errors.h"
 #include "dialects/mariadb/mariadb_normalize.h"
 
-namespace tsm {
+namespace tsm::mariadb {
 
-const MariaDBDialect& mariadb_dialect() {
-  static const MariaDBDialect dialect;
+const MariaDbDialect& dialect() {
+  static const MariaDbDialect dialect;
   return dialect;
 }
 
-std::string MariaDBDialect::quote(const std::string& identifier) const {
-  if (identifier.empty()) throw UsageError("empty identifier");
-  if (identifier.size() > max_identifier_length())
-    throw UsageError(fmt::format("identifier '{}' is longer than {} characters (MariaDB's limit)", identifier,
-                                 max_identifier_length()));
-  std::string out = "`";
-  for (char c : identifier) {
-    if (c == '\0') throw UsageError("identifier contains a NUL character");
-    if (c == '`') out += '`';
-    out += c;
-  }
-  return out + "`";
+std::string MariaDbDialect::quote(const std::string& identifier) const {
+  return quote_identifier(identifier, '`', max_identifier_length(), "MariaDB");
 }
 
-std::string MariaDBDialect::literal(const std::string& text) const {
+std::string MariaDbDialect::literal(const std::string& text) const {
   // Backslash is an escape character unless NO_BACKSLASH_ESCAPES is set (our session never sets
   // it), so it is doubled along with the quote.
   std::string out = "'";
@@ -45,22 +35,22 @@ std::string MariaDBDialect::literal(const std::string& text) const {
   return out + "'";
 }
 
-std::string MariaDBDialect::literal(const Value& value) const {
+std::string MariaDbDialect::literal(const Value& value) const {
   struct Visitor {
-    const MariaDBDialect& d;
+    const MariaDbDialect& d;
     std::string operator()(std::monostate) const { return "NULL"; }
     std::string operator()(const std::string& s) const { return d.literal(s); }
     std::string operator()(std::int64_t v) const { return std::to_string(v); }
     std::string operator()(double v) const {
       if (!std::isfinite(v)) throw UsageError("MariaDB has no literal for NaN or infinity");
-      return mariadb::canonical_number(v);
+      return canonical_number(v);
     }
     std::string operator()(bool v) const { return v ? "1" : "0"; }
   };
   return std::visit(Visitor{*this}, value);
 }
 
-std::string MariaDBDialect::native_type(const ColumnType& type) const {
+std::string MariaDbDialect::native_type(const ColumnType& type) const {
   switch (type.kind) {
     case TypeKind::integer: return "INT";
     case TypeKind::big_integer: return "BIGINT";
@@ -80,14 +70,14 @@ std::string MariaDBDialect::native_type(const ColumnType& type) const {
   throw UsageError("unknown column type");
 }
 
-std::string MariaDBDialect::default_clause(const Column& column) const {
+std::string MariaDbDialect::default_clause(const Column& column) const {
   if (!column.server_default) return "";
   struct Visitor {
-    const MariaDBDialect& d;
+    const MariaDbDialect& d;
     const Column& c;
     std::string operator()(const std::string& s) const {
       // TEXT/BLOB/JSON take only expression defaults on MySQL 8 (8.0.13+); MariaDB accepts both.
-      return mariadb::indexable_whole(c.type) ? d.literal(s) : "(" + d.literal(s) + ")";
+      return indexable_whole(c.type) ? d.literal(s) : "(" + d.literal(s) + ")";
     }
     std::string operator()(std::int64_t v) const { return std::to_string(v); }
     std::string operator()(double v) const { return d.literal(Value{v}); }
@@ -102,7 +92,7 @@ std::string MariaDBDialect::default_clause(const Column& column) const {
   return "DEFAULT " + std::visit(Visitor{*this, column}, *column.server_default);
 }
 
-std::string MariaDBDialect::column_definition(const Column& column, bool with_primary_key) const {
+std::string MariaDbDialect::column_definition(const Column& column, bool with_primary_key) const {
   std::string out = quote(column.name) + " " + native_type(column.type);
   bool not_null = !column.nullable || column.primary_key || column.autoincrement;
   out += not_null ? " NOT NULL" : " NULL";
@@ -118,7 +108,7 @@ std::string MariaDBDialect::column_definition(const Column& column, bool with_pr
   return out;
 }
 
-std::string MariaDBDialect::create_version_table(const std::string& table) const {
+std::string MariaDbDialect::create_version_table(const std::string& table) const {
   // MariaDB names every primary key PRIMARY; the Alembic-style name is accepted and ignored.
   return fmt::format(
       "CREATE TABLE IF NOT EXISTS {} (\n  version_num VARCHAR(32) NOT NULL,\n  CONSTRAINT {} PRIMARY KEY (version_num)\n) "
@@ -126,4 +116,4 @@ std::string MariaDBDialect::create_version_table(const std::string& table) const
       quote(table), quote(table + "_pkc"));
 }
 
-}  // namespace tsm
+}  // namespace tsm::mariadb

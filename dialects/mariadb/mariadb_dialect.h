@@ -6,9 +6,9 @@
 
 #include "core/dialect.h"
 
-namespace tsm {
+namespace tsm::mariadb {
 
-class MariaDBDialect : public Dialect {
+class MariaDbDialect : public Dialect {
  public:
   // Prefix (in characters) used when a plain index covers a TEXT/BLOB column: InnoDB cannot index
   // them whole. 255 utf8mb4 characters = 1020 bytes, well inside the 3072-byte key limit.
@@ -31,6 +31,6 @@ class MariaDBDialect : public Dialect {
   std::string default_clause(const Column& column) const;  // "" or "DEFAULT …"
 };
 
-const MariaDBDialect& mariadb_dialect();
+const MariaDbDialect& dialect();
 
-}  // namespace tsm
+}  // namespace tsm::mariadb

@@ -1,5 +1,5 @@
-// MariaDBConnection::introspect: the live schema of DATABASE() from information_schema,
-// normalized like MariaDBDialect::describe so that the two compare equal.
+// MariaDbConnection::introspect: the live schema of DATABASE() from information_schema,
+// normalized like MariaDbDialect::describe so that the two compare equal.
 #include <algorithm>
 #include <map>
 #include <set>
@@ -7,7 +7,7 @@
 #include "dialects/mariadb/mariadb_connection.h"
 #include "dialects/mariadb/mariadb_normalize.h"
 
-namespace tsm {
+namespace tsm::mariadb {
 namespace {
 
 const std::string& text(const Row& row, std::size_t i) {
@@ -17,7 +17,7 @@ const std::string& text(const Row& row, std::size_t i) {
 
 }  // namespace
 
-SchemaDescription MariaDBConnection::introspect(const std::vector<std::string>& ignore) {
+SchemaDescription MariaDbConnection::introspect(const std::vector<std::string>& ignore) {
   SchemaDescription out;
   const std::set<std::string> skip(ignore.begin(), ignore.end());
   for (const auto& row : query(
@@ -51,10 +51,10 @@ SchemaDescription MariaDBConnection::introspect(const std::vector<std::string>& 
     if (!t) continue;
     ColumnDescription c;
     c.name = text(row, 1);
-    c.type = mariadb::normalize_live_type(text(row, 2), json_columns.count({t->name, c.name}) > 0);
+    c.type = normalize_live_type(text(row, 2), json_columns.count({t->name, c.name}) > 0);
     c.nullable = text(row, 3) == "YES";
     bool auto_increment = text(row, 5).find("auto_increment") != std::string::npos;
-    c.default_ = auto_increment ? "" : mariadb::normalize_live_default(row.at(4), c.type, !is_mariadb());
+    c.default_ = auto_increment ? "" : normalize_live_default(row.at(4), c.type, !is_mariadb());
     t->columns.push_back(std::move(c));
   }
 
@@ -101,7 +101,7 @@ SchemaDescription MariaDBConnection::introspect(const std::vector<std::string>& 
       ix.unique = text(row, 3) == "0";
       std::optional<int> prefix;
       if (row.at(4)) prefix = std::stoi(*row[4]);
-      ix.columns.push_back(mariadb::index_part(column, prefix));
+      ix.columns.push_back(index_part(column, prefix));
     }
   }
   for (auto& [key, ix] : indexes) table_for(key.first)->indexes.push_back(std::move(ix));  // map order = by name
@@ -109,4 +109,4 @@ SchemaDescription MariaDBConnection::introspect(const std::vector<std::string>& 
   return out;
 }
 
-}  // namespace tsm
+}  // namespace tsm::mariadb

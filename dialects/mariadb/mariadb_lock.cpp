@@ -4,17 +4,17 @@
 
 #include <fmt/format.h>
 
-#include "core/errors.h"
+#include "core/base/errors.h"
 #include "dialects/mariadb/mariadb_connection.h"
 
-namespace tsm {
+namespace tsm::mariadb {
 namespace {
 
-class MariaDBLock : public Lock {
+class MariaDbLock : public Lock {
  public:
-  MariaDBLock(std::unique_ptr<MysqlHandle> session, std::string name, std::optional<std::string> password)
+  MariaDbLock(std::unique_ptr<MariaDbHandle> session, std::string name, std::optional<std::string> password)
       : session_(std::move(session)), name_(std::move(name)), password_(std::move(password)) {}
-  ~MariaDBLock() override {
+  ~MariaDbLock() override {
     try {
       mariadb_query(session_->get(), "SELECT RELEASE_LOCK(?)", {name_}, password_);
     } catch (...) {
@@ -23,7 +23,7 @@ class MariaDBLock : public Lock {
   }
 
  private:
-  std::unique_ptr<MysqlHandle> session_;
+  std::unique_ptr<MariaDbHandle> session_;
   std::string name_;
   std::optional<std::string> password_;
 };
@@ -54,7 +54,7 @@ bool got(const std::vector<Row>& rows) { return !rows.empty() && rows[0][0] && *
 
 }  // namespace
 
-std::unique_ptr<Lock> MariaDBConnection::acquire_lock(const std::string& tree, std::chrono::seconds timeout,
+std::unique_ptr<Lock> MariaDbConnection::acquire_lock(const std::string& tree, std::chrono::seconds timeout,
                                                       const std::function<void(const std::string&)>& waiting) {
   auto session = open_mariadb_session(url_, options_);
   auto db = mariadb_query(session->get(), "SELECT DATABASE()", {}, url_.password);
@@ -68,7 +68,7 @@ std::unique_ptr<Lock> MariaDBConnection::acquire_lock(const std::string& tree, s
                                          timeout.count(), tree, url_.redacted()),
                              "held by " + holder(session->get(), name, url_.password));
   }
-  return std::make_unique<MariaDBLock>(std::move(session), name, url_.password);
+  return std::make_unique<MariaDbLock>(std::move(session), name, url_.password);
 }
 
-}  // namespace tsm
+}  // namespace tsm::mariadb

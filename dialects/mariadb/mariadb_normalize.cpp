@@ -58,7 +58,7 @@ std::string unquote(const std::string& quoted) {
 std::string string_default(const std::string& raw, const std::string& type) {
   if (is_numeric(type))
     if (auto n = parse_number(raw)) return canonical_number(*n);
-  return mariadb_dialect().literal(raw);
+  return dialect().literal(raw);
 }
 
 }  // namespace

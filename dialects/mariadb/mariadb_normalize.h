@@ -1,10 +1,10 @@
 #pragma once
-// Normalized forms shared by MariaDBDialect::describe (expected schema) and
-// MariaDBConnection::introspect (live schema), so the two compare equal for the same schema.
+// Normalized forms shared by MariaDbDialect::describe (expected schema) and
+// MariaDbConnection::introspect (live schema), so the two compare equal for the same schema.
 #include <optional>
 #include <string>
 
-#include "core/ops.h"
+#include "core/model/ops.h"
 
 namespace tsm::mariadb {
 

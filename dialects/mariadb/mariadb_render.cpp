@@ -1,15 +1,16 @@
-// MariaDBDialect::render: one Operation → MariaDB/MySQL 8 statements. DDL is not transactional
+// MariaDbDialect::render: one Operation → MariaDB/MySQL 8 statements. DDL is not transactional
 // on MariaDB: each statement commits on its own (the executor records progress).
 #include <algorithm>
 
 #include <fmt/format.h>
 
-#include "core/errors.h"
+#include "core/base/errors.h"
 #include "dialects/mariadb/mariadb_dialect.h"
 #include "dialects/mariadb/mariadb_names.h"
 #include "dialects/mariadb/mariadb_normalize.h"
+#include "core/base/text.h"
 
-namespace tsm {
+namespace tsm::mariadb {
 namespace {
 
 constexpr std::size_t kRowsPerInsert = 500;
@@ -19,7 +20,7 @@ enum class KeyUse { index, unique, primary_key, foreign_key };
 
 class Renderer {
  public:
-  Renderer(const MariaDBDialect& d, const Schema& before) : d_(d), before_(before) {}
+  Renderer(const MariaDbDialect& d, const Schema& before) : d_(d), before_(before) {}
 
   std::vector<Statement> operator()(const CreateTable& op) const { return {{create_table(op.table)}}; }
 
@@ -63,7 +64,7 @@ class Renderer {
     const TableModel* t = before_.table(op.from);
     if (t && !t->fulltexts.empty())
       out.push_back({fmt::format("ALTER TABLE {} RENAME INDEX {} TO {}", d_.quote(op.to),
-                                 d_.quote(mariadb::fulltext_name(op.from)), d_.quote(mariadb::fulltext_name(op.to)))});
+                                 d_.quote(fulltext_name(op.from)), d_.quote(fulltext_name(op.to)))});
     return out;
   }
 
@@ -91,18 +92,18 @@ class Renderer {
     std::vector<std::string> cols;
     for (const auto& c : s.columns) {
       if (const TableModel* t = before_.table(s.table))
-        if (const Column* col = mariadb::find_column(t->spec, c))
+        if (const Column* col = find_column(t->spec, c))
           if (col->type.kind != TypeKind::text && col->type.kind != TypeKind::string)
             throw UsageError(fmt::format("MariaDB FULLTEXT needs text columns: {}.{} is {}", s.table, c,
                                          type_name(col->type.kind)));
       cols.push_back(d_.quote(c));
     }
-    return {{fmt::format("CREATE FULLTEXT INDEX {} ON {} ({})", d_.quote(mariadb::fulltext_name(s.table)),
+    return {{fmt::format("CREATE FULLTEXT INDEX {} ON {} ({})", d_.quote(fulltext_name(s.table)),
                          d_.quote(s.table), join(cols))}};
   }
 
   std::vector<Statement> operator()(const DropFulltext& op) const {
-    return {{fmt::format("DROP INDEX {} ON {}", d_.quote(mariadb::fulltext_name(op.spec.table)),
+    return {{fmt::format("DROP INDEX {} ON {}", d_.quote(fulltext_name(op.spec.table)),
                          d_.quote(op.spec.table))}};
   }
 
@@ -144,12 +145,6 @@ class Renderer {
   }
 
  private:
-  static std::string join(const std::vector<std::string>& parts, const char* sep = ", ") {
-    std::string out;
-    for (std::size_t i = 0; i < parts.size(); ++i) out += (i ? sep : "") + parts[i];
-    return out;
-  }
-
   // Quoted key parts. TEXT/BLOB get a prefix in plain indexes; in unique keys they stay whole
   // (MariaDB 10.4+ enforces them with a hidden hash, "long unique"; MySQL 8 refuses that); primary
   // and foreign keys cannot use them at all, and JSON is never keyed.
@@ -160,9 +155,9 @@ class Renderer {
       if (const TableModel* t = before_.table(table)) spec = &t->spec;
     std::vector<std::string> parts;
     for (const auto& name : columns) {
-      const Column* c = spec ? mariadb::find_column(*spec, name) : nullptr;
+      const Column* c = spec ? find_column(*spec, name) : nullptr;
       std::string part = d_.quote(name);
-      if (c && !mariadb::indexable_whole(c->type)) {
+      if (c && !indexable_whole(c->type)) {
         if (use == KeyUse::unique && c->type.kind != TypeKind::json) {
           parts.push_back(part);
           continue;
@@ -173,7 +168,7 @@ class Renderer {
               type_name(c->type.kind), table, name,
               use == KeyUse::index ? "index" : use == KeyUse::unique ? "unique key"
                                              : use == KeyUse::primary_key ? "primary key" : "foreign key"));
-        part += fmt::format("({})", MariaDBDialect::kTextIndexPrefix);
+        part += fmt::format("({})", MariaDbDialect::kTextIndexPrefix);
       }
       parts.push_back(part);
     }
@@ -186,8 +181,8 @@ class Renderer {
     std::vector<std::string> refs;
     for (const auto& c : fk.ref_columns) refs.push_back(d_.quote(c));
     return fmt::format("CONSTRAINT {} FOREIGN KEY ({}) REFERENCES {} ({}) ON DELETE {}",
-                       d_.quote(mariadb::fk_name(table, fk)), key_parts(table, fk.columns, KeyUse::foreign_key, spec),
-                       d_.quote(fk.ref_table), join(refs), mariadb::on_delete_sql(fk.on_delete));
+                       d_.quote(foreign_key_name(table, fk)), key_parts(table, fk.columns, KeyUse::foreign_key, spec),
+                       d_.quote(fk.ref_table), join(refs), fk_action_sql(fk.on_delete));
   }
 
   std::string check(const CheckConstraint& c) const {
@@ -205,10 +200,10 @@ class Renderer {
       inline_pk = inline_pk || pk_here;
       lines.push_back(d_.column_definition(c, pk_here));
     }
-    std::vector<std::string> pk = mariadb::primary_key_columns(t);
+    std::vector<std::string> pk = primary_key_columns(t);
     if (!inline_pk && !pk.empty()) lines.push_back("PRIMARY KEY (" + key_parts(t.name, pk, KeyUse::primary_key, &t) + ")");
     for (const auto& u : t.uniques)
-      lines.push_back(fmt::format("CONSTRAINT {} UNIQUE ({})", d_.quote(mariadb::unique_name(t.name, u)),
+      lines.push_back(fmt::format("CONSTRAINT {} UNIQUE ({})", d_.quote(unique_name(t.name, u)),
                                   key_parts(t.name, u.columns, KeyUse::unique, &t)));
     for (const auto& c : t.checks) lines.push_back(check(c));
     for (const auto& fk : t.foreign_keys) lines.push_back(foreign_key(t.name, fk, &t));
@@ -232,26 +227,26 @@ class Renderer {
     }
     if (!gone) return out;
     for (const auto& u : t->spec.uniques) remaining.push_back(u.columns);
-    remaining.push_back(mariadb::primary_key_columns(t->spec));
+    remaining.push_back(primary_key_columns(t->spec));
     for (const auto& fk : t->spec.foreign_keys) {
       if (!covers(gone->columns, fk.columns)) continue;
       bool still_covered = std::any_of(remaining.begin(), remaining.end(),
                                        [&](const auto& key) { return covers(key, fk.columns); });
       if (!still_covered)
-        out.push_back(fmt::format("ADD INDEX {} ({})", d_.quote(mariadb::fk_name(table, fk)),
+        out.push_back(fmt::format("ADD INDEX {} ({})", d_.quote(foreign_key_name(table, fk)),
                                   key_parts(table, fk.columns, KeyUse::foreign_key)));
     }
     return out;
   }
 
-  const MariaDBDialect& d_;
+  const MariaDbDialect& d_;
   const Schema& before_;
 };
 
 }  // namespace
 
-std::vector<Statement> MariaDBDialect::render(const Operation& op, const Schema& before) const {
+std::vector<Statement> MariaDbDialect::render(const Operation& op, const Schema& before) const {
   return std::visit(Renderer{*this, before}, op);
 }
 
-}  // namespace tsm
+}  // namespace tsm::mariadb

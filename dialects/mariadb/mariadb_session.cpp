@@ -6,10 +6,10 @@
 
 #include <fmt/format.h>
 
-#include "core/errors.h"
+#include "core/base/errors.h"
 #include "dialects/mariadb/mariadb_connection.h"
 
-namespace tsm {
+namespace tsm::mariadb {
 namespace {
 
 // Strict and portable to MySQL 8 (no NO_AUTO_CREATE_USER there). No ANSI_QUOTES: identifiers
@@ -57,14 +57,14 @@ std::string checked_charset(const std::string& name) {
 
 }  // namespace
 
-MysqlHandle::~MysqlHandle() {
+MariaDbHandle::~MariaDbHandle() {
   if (h_) mysql_close(h_);
 }
 
-std::unique_ptr<MysqlHandle> open_mariadb_session(const DatabaseUrl& url, const ConnectOptions& options) {
+std::unique_ptr<MariaDbHandle> open_mariadb_session(const DatabaseUrl& url, const ConnectOptions& options) {
   MYSQL* raw = mysql_init(nullptr);
   if (!raw) throw ConnectError("cannot connect to " + url.redacted() + ": out of memory");
-  auto handle = std::make_unique<MysqlHandle>(raw);
+  auto handle = std::make_unique<MariaDbHandle>(raw);
 
   unsigned int connect_timeout = static_cast<unsigned int>(std::max<long long>(1, options.connect_timeout.count()));
   mysql_optionsv(raw, MYSQL_OPT_CONNECT_TIMEOUT, &connect_timeout);
@@ -123,4 +123,4 @@ std::unique_ptr<MysqlHandle> open_mariadb_session(const DatabaseUrl& url, const 
   return handle;
 }
 
-}  // namespace tsm
+}  // namespace tsm::mariadb

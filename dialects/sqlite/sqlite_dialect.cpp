@@ -6,68 +6,19 @@
 
 #include <fmt/format.h>
 
-#include "core/errors.h"
+#include "core/base/errors.h"
 #include "dialects/sqlite/sqlite_fulltext.h"
 #include "dialects/sqlite/sqlite_normalize.h"
+#include "core/base/text.h"
 
 namespace tsm::sqlite {
-namespace {
-
-std::string join(const std::vector<std::string>& items, const std::string& sep) {
-  std::string out;
-  for (std::size_t i = 0; i < items.size(); ++i) out += (i ? sep : "") + items[i];
-  return out;
-}
-
-}  // namespace
-
 const SqliteDialect& dialect() {
   static const SqliteDialect instance;
   return instance;
 }
 
-std::string primary_key_name(const std::string& table) { return "pk_" + table; }
-
-std::string unique_name(const std::string& table, const UniqueConstraint& uq) {
-  return uq.name.empty() ? "uq_" + table + "_" + join(uq.columns, "_") : uq.name;
-}
-
-std::string foreign_key_name(const std::string& table, const ForeignKey& fk) {
-  if (!fk.name.empty()) return fk.name;
-  return "fk_" + table + "_" + (fk.columns.empty() ? std::string() : fk.columns.front()) + "_" + fk.ref_table;
-}
-
-std::vector<std::string> primary_key_columns(const TableSpec& table) {
-  if (!table.primary_key.empty()) return table.primary_key;
-  std::vector<std::string> out;
-  for (const auto& c : table.columns)
-    if (c.primary_key || c.autoincrement) out.push_back(c.name);
-  return out;
-}
-
-const char* fk_action_sql(FkAction action) {
-  switch (action) {
-    case FkAction::no_action: return "NO ACTION";
-    case FkAction::cascade: return "CASCADE";
-    case FkAction::set_null: return "SET NULL";
-    case FkAction::restrict_: return "RESTRICT";
-    case FkAction::set_default: return "SET DEFAULT";
-  }
-  return "NO ACTION";
-}
-
 std::string SqliteDialect::quote(const std::string& identifier) const {
-  if (identifier.empty()) throw UsageError("empty identifier");
-  if (identifier.size() > max_identifier_length())
-    throw UsageError(fmt::format("identifier {}… is {} characters long: sqlite allows at most {} here",
-                                 identifier.substr(0, 32), identifier.size(), max_identifier_length()));
-  if (identifier.find('\0') != std::string::npos) throw UsageError("identifier contains a NUL character");
-  std::string out = "\"";
-  for (char c : identifier) {
-    if (c == '"') out += '"';
-    out += c;
-  }
-  return out + "\"";
+  return quote_identifier(identifier, '"', max_identifier_length(), "SQLite");
 }
 
 std::string SqliteDialect::literal(const std::string& text) const {

@@ -34,12 +34,4 @@ class SqliteDialect : public Dialect {
 
 const SqliteDialect& dialect();
 
-// Default constraint names (pk_<t>, uq_<t>_<cols>, fk_<t>_<col1>_<ref>) when a spec leaves them empty.
-std::string primary_key_name(const std::string& table);
-std::string unique_name(const std::string& table, const UniqueConstraint& uq);
-std::string foreign_key_name(const std::string& table, const ForeignKey& fk);
-// The primary-key columns of a table, whether declared per column or as a composite key.
-std::vector<std::string> primary_key_columns(const TableSpec& table);
-const char* fk_action_sql(FkAction action);  // "NO ACTION", "CASCADE", …
-
 }  // namespace tsm::sqlite

@@ -5,7 +5,7 @@
 
 #include <fmt/format.h>
 
-#include "core/errors.h"
+#include "core/base/errors.h"
 #include "dialects/sqlite/sqlite_dialect.h"
 
 namespace tsm::sqlite {

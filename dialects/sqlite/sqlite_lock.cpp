@@ -11,7 +11,7 @@
 
 #include <fmt/format.h>
 
-#include "core/errors.h"
+#include "core/base/errors.h"
 #include "dialects/sqlite/sqlite_connection.h"
 
 namespace tsm::sqlite {

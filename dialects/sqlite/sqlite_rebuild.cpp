@@ -5,7 +5,7 @@
 
 #include <fmt/format.h>
 
-#include "core/errors.h"
+#include "core/base/errors.h"
 #include "dialects/sqlite/sqlite_dialect.h"
 #include "dialects/sqlite/sqlite_fulltext.h"
 
@@ -24,12 +24,6 @@ bool contains(const std::vector<std::string>& items, const std::string& x) {
 // Conservative: a name appearing anywhere in an expression counts as a use.
 bool mentions(const std::string& expression, const std::string& name) {
   return lower(expression).find(lower(name)) != std::string::npos;
-}
-
-const Column* find_column(const TableSpec& t, const std::string& name) {
-  for (const auto& c : t.columns)
-    if (c.name == name) return &c;
-  return nullptr;
 }
 
 bool has_autoincrement(const TableSpec& t) {

@@ -1,7 +1,7 @@
 // SqliteDialect::render: one operation → the statements that carry it out on SQLite.
 #include <fmt/format.h>
 
-#include "core/errors.h"
+#include "core/base/errors.h"
 #include "dialects/sqlite/sqlite_dialect.h"
 #include "dialects/sqlite/sqlite_fulltext.h"
 #include "dialects/sqlite/sqlite_rebuild.h"

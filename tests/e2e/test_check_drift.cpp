@@ -2,7 +2,7 @@
 // exit 6 on drift, and a --json document listing the differences per tree.
 #include <functional>
 
-#include "tests/e2e/e2e_fixture.h"
+#include "tests/support/e2e_fixture.h"
 #include "tests/support/schema_fingerprint.h"
 
 using namespace tsm::test;
@@ -114,10 +114,10 @@ void expect_clean(Cli& cli) {
   CHECK(r.out.find("no drift") != std::string::npos);
   auto j = cli.run({"check", "--json"});
   REQUIRE(j.exit_code == 0);
-  auto doc = parse_json(j.out);
-  CHECK_FALSE(doc["drift"].b);
-  CHECK(doc["differences"]["main"].items.empty());
-  CHECK(doc["differences"]["context"].items.empty());
+  auto doc = nlohmann::json::parse(j.out);
+  CHECK_FALSE(doc.at("drift").get<bool>());
+  CHECK(doc.at("differences").at("main").empty());
+  CHECK(doc.at("differences").at("context").empty());
 }
 
 }  // namespace
@@ -145,11 +145,11 @@ TEMPLATE_TEST_CASE("check is silent on a clean database and names each hand edit
 
     auto j = cli.run({"check", "--json"});
     CHECK(j.exit_code == 6);
-    auto doc = parse_json(j.out);
-    CHECK(doc["drift"].b);
-    REQUIRE(doc["differences"]["main"].items.size() == 1);
-    CHECK(doc["differences"]["main"][0].s.find(edit.mentions) != std::string::npos);
-    CHECK(doc["differences"]["context"].items.empty());
+    auto doc = nlohmann::json::parse(j.out);
+    CHECK(doc.at("drift").get<bool>());
+    REQUIRE(doc.at("differences").at("main").size() == 1);
+    CHECK(doc.at("differences").at("main").at(0).get<std::string>().find(edit.mentions) != std::string::npos);
+    CHECK(doc.at("differences").at("context").empty());
 
     run_all(cli, edit.restore);
     expect_clean(cli);
@@ -161,8 +161,8 @@ TEMPLATE_TEST_CASE("check is silent on a clean database and names each hand edit
   auto r = cli.run({"check", "--json"});
   INFO("stdout: " << r.out << "\nstderr: " << r.err);
   CHECK(r.exit_code == 6);
-  auto doc = parse_json(r.out);
-  auto differences = doc["differences"]["main"].strings();
+  auto doc = nlohmann::json::parse(r.out);
+  auto differences = doc.at("differences").at("main").get<std::vector<std::string>>();
   CHECK(differences.size() == edits.size());
   for (const auto& edit : edits) {
     bool named = false;
@@ -192,10 +192,10 @@ TEMPLATE_TEST_CASE("check reports drift in the context tree under its own name",
   auto r = cli.run({"check", "--json"});
   INFO("stdout: " << r.out << "\nstderr: " << r.err);
   CHECK(r.exit_code == 6);
-  auto doc = parse_json(r.out);
-  REQUIRE(doc["differences"]["context"].items.size() == 1);
-  CHECK(doc["differences"]["context"][0].s.find("hand_added_ctx") != std::string::npos);
-  CHECK(doc["differences"]["main"].items.empty());
+  auto doc = nlohmann::json::parse(r.out);
+  REQUIRE(doc.at("differences").at("context").size() == 1);
+  CHECK(doc.at("differences").at("context").at(0).get<std::string>().find("hand_added_ctx") != std::string::npos);
+  CHECK(doc.at("differences").at("main").empty());
   // --tree main looks at the main tree only: clean.
   CHECK(cli.run({"check", "--tree", "main"}).exit_code == 0);
 }

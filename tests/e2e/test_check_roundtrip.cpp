@@ -1,6 +1,6 @@
 // Round trips compared by schema fingerprint: base → head → base → head gives the same schema,
 // and every downgrade step restores exactly the schema of the revision below it.
-#include "tests/e2e/e2e_fixture.h"
+#include "tests/support/e2e_fixture.h"
 #include "tests/support/schema_fingerprint.h"
 
 using namespace tsm::test;

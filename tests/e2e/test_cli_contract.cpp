@@ -3,7 +3,7 @@
 
 #include <filesystem>
 
-#include "tests/e2e/e2e_fixture.h"
+#include "tests/support/e2e_fixture.h"
 
 using namespace tsm::test;
 namespace fs = std::filesystem;
@@ -35,9 +35,9 @@ TEST_CASE("upgrade head in an empty folder creates both default SQLite files at 
   CHECK(fs::exists(dir + "/turnstone-context.db"));
   auto cur = run_in(dir, {"current", "--json"});
   REQUIRE(cur.exit_code == 0);
-  auto doc = parse_json(cur.out);
-  CHECK(doc["trees"]["main"]["current"][0]["is_head"].b);
-  CHECK(doc["trees"]["context"]["current"][0]["is_head"].b);
+  auto doc = nlohmann::json::parse(cur.out);
+  CHECK(doc.at("trees").at("main").at("current").at(0).at("is_head").get<bool>());
+  CHECK(doc.at("trees").at("context").at("current").at(0).at("is_head").get<bool>());
   fs::remove_all(dir);
 }
 
@@ -106,22 +106,22 @@ TEST_CASE("history, heads and show print Alembic-style text and valid JSON", "[e
   CHECK(lines.back().rfind("<base> -> ", 0) == 0);
   auto js = run_in(dir, {"history", "--json"});
   REQUIRE(js.exit_code == 0);
-  auto doc = parse_json(js.out);
-  CHECK(doc["history"].items.size() > lines.size());  // every tree, not only main
+  auto doc = nlohmann::json::parse(js.out);
+  CHECK(doc.at("history").size() > lines.size());  // every tree, not only main
   bool saw_context = false;
-  for (const auto& e : doc["history"].items) saw_context = saw_context || e["tree"].s == "context";
+  for (const auto& e : doc.at("history")) saw_context = saw_context || e.at("tree").get<std::string>() == "context";
   CHECK(saw_context);
 
-  auto heads = parse_json(run_in(dir, {"heads", "--json"}).out);
-  std::string head = heads["heads"]["main"][0]["revision"].s;
+  auto heads = nlohmann::json::parse(run_in(dir, {"heads", "--json"}).out);
+  std::string head = heads.at("heads").at("main").at(0).at("revision").get<std::string>();
   auto show = run_in(dir, {"show", head.substr(0, 6), "--dialect", "postgresql"});
   INFO(show.err);
   REQUIRE(show.exit_code == 0);
   CHECK(contains(show.out, "Rev: " + head + " (head)"));
   CHECK(contains(show.out, "Upgrade SQL (postgresql):"));
-  auto showj = parse_json(run_in(dir, {"show", head, "--json"}).out);
-  CHECK(showj["revision"].s == head);
-  CHECK_FALSE(showj["upgrade_sql"].items.empty());
+  auto showj = nlohmann::json::parse(run_in(dir, {"show", head, "--json"}).out);
+  CHECK(showj.at("revision").get<std::string>() == head);
+  CHECK_FALSE(showj.at("upgrade_sql").empty());
 
   // Range: from the base revision up to head lists everything of the tree.
   auto base_rev = lines.back().substr(std::string("<base> -> ").size(), 12);

@@ -3,7 +3,7 @@
 #include <map>
 #include <regex>
 
-#include "tests/e2e/e2e_fixture.h"
+#include "tests/support/e2e_fixture.h"
 #include "tests/support/parallel_run.h"
 #include "tests/support/schema_fingerprint.h"
 
@@ -17,10 +17,10 @@ constexpr int kProcesses = 8;
 std::vector<std::string> tree_revisions(Cli& cli, const std::string& tree) {
   auto r = cli.run({"history", "--json", "--tree", tree});
   REQUIRE(r.exit_code == 0);
-  auto doc = parse_json(r.out);
+  auto doc = nlohmann::json::parse(r.out);
   std::vector<std::string> out;
-  for (const auto& h : doc["history"].items)
-    if (h["tree"].s == tree) out.push_back(h["revision"].s);
+  for (const auto& h : doc.at("history"))
+    if (h.at("tree").get<std::string>() == tree) out.push_back(h.at("revision").get<std::string>());
   return out;
 }
 
@@ -29,9 +29,9 @@ std::vector<std::string> tree_revisions(Cli& cli, const std::string& tree) {
 int reported_steps(const RunResult& r, bool json) {
   if (json) {
     try {
-      auto doc = parse_json(r.out);
-      if (doc["already_at_target"].b) return doc["steps"].items.empty() ? 0 : -1;
-      return static_cast<int>(doc["steps"].items.size());
+      auto doc = nlohmann::json::parse(r.out);
+      if (doc.at("already_at_target").get<bool>()) return doc.at("steps").empty() ? 0 : -1;
+      return static_cast<int>(doc.at("steps").size());
     } catch (const std::exception&) {
       return -1;
     }

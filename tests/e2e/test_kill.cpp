@@ -8,7 +8,7 @@
 // converged, nothing run twice); where resume re-runs such a statement they FAIL ON PURPOSE.
 #include <chrono>
 
-#include "tests/e2e/e2e_fixture.h"
+#include "tests/support/e2e_fixture.h"
 #include "tests/support/parallel_run.h"
 #include "tests/support/schema_fingerprint.h"
 

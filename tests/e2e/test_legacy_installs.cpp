@@ -6,7 +6,7 @@
 #include <filesystem>
 #include <fstream>
 
-#include "tests/e2e/e2e_fixture.h"
+#include "tests/support/e2e_fixture.h"
 
 using namespace tsm::test;
 namespace fs = std::filesystem;
@@ -45,10 +45,10 @@ struct Install {
 std::string nth_revision(const Install& inst, const std::string& tree, size_t n) {
   auto r = inst.run({"history", "--tree", tree, "--json"});
   REQUIRE(r.exit_code == 0);
-  auto doc = parse_json(r.out);
-  const auto& items = doc["history"].items;  // newest first
+  auto doc = nlohmann::json::parse(r.out);
+  const auto& items = doc.at("history");  // newest first
   REQUIRE(items.size() >= n);
-  return items[items.size() - n]["revision"].s;
+  return items.at(items.size() - n).at("revision").get<std::string>();
 }
 
 }  // namespace

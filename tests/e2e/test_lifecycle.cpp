@@ -1,5 +1,5 @@
 // upgrade / downgrade / stamp / current through the real binary, on every backend.
-#include "tests/e2e/e2e_fixture.h"
+#include "tests/support/e2e_fixture.h"
 
 using namespace tsm::test;
 

@@ -2,7 +2,7 @@
 #include <cstdlib>
 #include <fstream>
 
-#include "tests/e2e/e2e_fixture.h"
+#include "tests/support/e2e_fixture.h"
 
 using namespace tsm::test;
 
@@ -78,8 +78,8 @@ TEMPLATE_TEST_CASE("a read-only user runs current, heads and history", "[e2e]", 
   TSM_REQUIRE_BACKEND(TestType::kind);
   Cli cli(TestType::kind);
   REQUIRE(cli.run({"upgrade", "head"}).exit_code == 0);
-  std::string reader = env_or_empty(TestType::kind == tsm::DialectKind::postgresql ? "TM_TEST_PG_READER"
-                                                                                  : "TM_TEST_MARIADB_READER");
+  std::string reader = env_or_empty(TestType::kind == tsm::DialectKind::postgresql ? "TSM_TEST_PG_READER"
+                                                                                  : "TSM_TEST_MARIADB_READER");
   if (reader.empty()) reader = "tsm_reader:reader-secret";
   auto user = reader.substr(0, reader.find(':'));
   auto conn = cli.db().connect();

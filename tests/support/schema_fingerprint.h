@@ -6,7 +6,7 @@
 #include <string>
 
 #include "core/dialect.h"
-#include "core/schema.h"
+#include "core/model/schema.h"
 #include "tests/support/test_db.h"
 
 namespace tsm::test {

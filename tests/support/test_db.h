@@ -1,7 +1,7 @@
 #pragma once
 // Throwaway databases for tests, one per test, on every configured backend.
 // SQLite: a temp file. PostgreSQL/MariaDB: a uniquely named database created through the admin
-// URL in TM_TEST_PG_URL / TM_TEST_MARIADB_URL and dropped by the destructor.
+// URL in TSM_TEST_PG_URL / TSM_TEST_MARIADB_URL and dropped by the destructor.
 // A server that is not configured is skipped loudly; under CI=true it fails the test.
 #include <memory>
 #include <optional>

@@ -1,8 +1,8 @@
 // RevisionGraph: validation errors and the per-tree queries on the shapes of Alembic's docs.
 #include <catch2/catch.hpp>
 
-#include "core/errors.h"
-#include "test_graph_fixtures.h"
+#include "core/base/errors.h"
+#include "tests/support/graph_fixtures.h"
 
 using namespace tsm;
 using namespace tsm::testing;

@@ -2,8 +2,8 @@
 #include <catch2/catch.hpp>
 
 #include "core/dialect.h"
-#include "core/errors.h"
-#include "core/schema.h"
+#include "core/base/errors.h"
+#include "core/model/schema.h"
 
 using namespace tsm;
 

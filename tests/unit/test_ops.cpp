@@ -1,7 +1,7 @@
 #include <catch2/catch.hpp>
 
-#include "core/errors.h"
-#include "core/ops.h"
+#include "core/base/errors.h"
+#include "core/model/ops.h"
 
 using namespace tsm;
 

@@ -2,8 +2,8 @@
 // HeadMaintainer), on the shapes of Alembic's branching documentation.
 #include <catch2/catch.hpp>
 
-#include "core/errors.h"
-#include "test_graph_fixtures.h"
+#include "core/base/errors.h"
+#include "tests/support/graph_fixtures.h"
 
 using namespace tsm;
 using namespace tsm::testing;

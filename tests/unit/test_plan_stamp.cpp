@@ -1,8 +1,8 @@
 // resolve_stamp, split_range and rows_for_range_start (Alembic stamp semantics).
 #include <catch2/catch.hpp>
 
-#include "core/errors.h"
-#include "test_graph_fixtures.h"
+#include "core/base/errors.h"
+#include "tests/support/graph_fixtures.h"
 
 using namespace tsm;
 using namespace tsm::testing;

@@ -1,15 +1,15 @@
 // PostgreSQL rendering: exact SQL per operation kind, quoting, literals, defaults, FTS, describe().
 #include <catch2/catch.hpp>
 
-#include "core/errors.h"
-#include "dialects/postgresql/pg_dialect.h"
-#include "dialects/postgresql/pg_normalize.h"
+#include "core/base/errors.h"
+#include "dialects/postgresql/postgresql_dialect.h"
+#include "dialects/postgresql/postgresql_normalize.h"
 
 using namespace tsm;
 
 namespace {
 
-const pg::PostgresDialect& d() { return pg::dialect(); }
+const postgresql::PostgresDialect& d() { return postgresql::dialect(); }
 
 std::vector<std::string> sql_of(const Operation& op, const Schema& before = {}) {
   std::vector<std::string> out;
@@ -241,20 +241,20 @@ TEST_CASE("postgresql describe normalizes types, defaults and FTS objects", "[po
 }
 
 TEST_CASE("postgresql normalizes live types and defaults", "[postgresql][describe]") {
-  CHECK(pg::normalize_type("character varying(64)") == "varchar(64)");
-  CHECK(pg::normalize_type("timestamp with time zone") == "timestamptz");
-  CHECK(pg::normalize_type("double precision") == "double precision");
-  CHECK(pg::normalize_default("'default'::text") == "'default'");
-  CHECK(pg::normalize_default("'it''s'::character varying") == "'it''s'");
-  CHECK(pg::normalize_default("'[]'::jsonb") == "'[]'");
-  CHECK(pg::normalize_default("'-1'::integer") == "-1");
-  CHECK(pg::normalize_default("1.0") == "1");
-  CHECK(pg::normalize_default("now()") == "CURRENT_TIMESTAMP");
-  CHECK(pg::normalize_default("CURRENT_TIMESTAMP") == "CURRENT_TIMESTAMP");
-  CHECK(pg::normalize_default("true") == "true");
-  CHECK(pg::normalize_default("") == "");
+  CHECK(postgresql::normalize_type("character varying(64)") == "varchar(64)");
+  CHECK(postgresql::normalize_type("timestamp with time zone") == "timestamptz");
+  CHECK(postgresql::normalize_type("double precision") == "double precision");
+  CHECK(postgresql::normalize_default("'default'::text") == "'default'");
+  CHECK(postgresql::normalize_default("'it''s'::character varying") == "'it''s'");
+  CHECK(postgresql::normalize_default("'[]'::jsonb") == "'[]'");
+  CHECK(postgresql::normalize_default("'-1'::integer") == "-1");
+  CHECK(postgresql::normalize_default("1.0") == "1");
+  CHECK(postgresql::normalize_default("now()") == "CURRENT_TIMESTAMP");
+  CHECK(postgresql::normalize_default("CURRENT_TIMESTAMP") == "CURRENT_TIMESTAMP");
+  CHECK(postgresql::normalize_default("true") == "true");
+  CHECK(postgresql::normalize_default("") == "");
   Column c = col::real("score").default_value(1.0);
-  CHECK(pg::described_default(c) == "1");
+  CHECK(postgresql::described_default(c) == "1");
   Column s = col::text("kind").default_value(std::string("it's"));
-  CHECK(pg::described_default(s) == "'it''s'");
+  CHECK(postgresql::described_default(s) == "'it''s'");
 }

@@ -5,7 +5,7 @@
 #include <filesystem>
 #include <set>
 
-#include "core/registry.h"
+#include "core/graph/registry.h"
 
 TEST_CASE("the linker keeps every revision unit under versions/", "[registry]") {
   std::set<std::string> registered;

@@ -5,8 +5,8 @@
 #include <fstream>
 #include <unistd.h>
 
-#include "core/errors.h"
-#include "core/sql_unit.h"
+#include "core/base/errors.h"
+#include "core/graph/sql_unit.h"
 
 using namespace tsm;
 namespace fs = std::filesystem;

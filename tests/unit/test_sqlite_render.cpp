@@ -1,7 +1,7 @@
 // SQLite rendering: exact SQL for each operation kind, quoting, literals, rebuild shape.
 #include <catch2/catch.hpp>
 
-#include "core/errors.h"
+#include "core/base/errors.h"
 #include "dialects/sqlite/sqlite_dialect.h"
 #include "dialects/sqlite/sqlite_normalize.h"
 

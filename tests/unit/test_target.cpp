@@ -1,9 +1,9 @@
 // Target grammar: parsing, malformed forms, and resolution of every form against graphs.
 #include <catch2/catch.hpp>
 
-#include "core/errors.h"
-#include "core/target.h"
-#include "test_graph_fixtures.h"
+#include "core/base/errors.h"
+#include "core/graph/target.h"
+#include "tests/support/graph_fixtures.h"
 
 using namespace tsm;
 using namespace tsm::testing;

@@ -3,8 +3,8 @@
 #include <string>
 #include <vector>
 
-#include "core/errors.h"
-#include "core/url.h"
+#include "core/base/errors.h"
+#include "core/base/url.h"
 
 using namespace tsm;
 
@@ -194,7 +194,7 @@ TEST_CASE("url: malformed URL errors map to the usage exit code", "[url]") {
     FAIL("no error");
   } catch (const Error& e) {
     CHECK(e.code() == ExitCode::usage);
-    CHECK(std::string(e.what()) == "unknown database URL scheme 'ftp' (expected sqlite, postgresql, postgres, mysql or mariadb)");
+    CHECK(std::string(e.what()) == "unknown database URL scheme 'ftp' (expected sqlite, postgresql, postgres, mariadb or mysql)");
   }
 }
 

@@ -9,9 +9,9 @@
 #include <string>
 #include <vector>
 
-#include "core/graph.h"
-#include "core/registry.h"
-#include "core/schema.h"
+#include "core/graph/revision_graph.h"
+#include "core/graph/registry.h"
+#include "core/model/schema.h"
 
 namespace {
 

@@ -1,6 +1,6 @@
 // Context tree 1: the context knowledge base (facts about hosts, services and sources) with
 // full-text search over the facts. On SQLite it lives in its own file, turnstone-context.db.
-#include "core/registry.h"
+#include "core/graph/registry.h"
 
 using namespace tsm;
 

@@ -4,7 +4,7 @@
 // all), so this revision rebuilds the table by hand: new table, copy, drop, rename; ids kept.
 #include <string>
 
-#include "core/registry.h"
+#include "core/graph/registry.h"
 
 using namespace tsm;
 

@@ -1,6 +1,6 @@
 // Turnstone 1: sources and the log entries the glean jobs ingest.
 // Legacy TEXT keys and indexed columns become string(n): MariaDB cannot key or index TEXT.
-#include "core/registry.h"
+#include "core/graph/registry.h"
 
 using namespace tsm;
 

@@ -1,7 +1,7 @@
 // Turnstone 2: keyword search over log messages.
 // SQLite: FTS5 log_entries_fts + sync triggers; PostgreSQL: tsvector (config `simple`, so log
 // tokens are not stemmed) + GIN, and pg_trgm for substring search; MariaDB: InnoDB FULLTEXT.
-#include "core/registry.h"
+#include "core/graph/registry.h"
 
 using namespace tsm;
 

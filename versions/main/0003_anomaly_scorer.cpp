@@ -1,6 +1,6 @@
 // Turnstone 3: the anomaly scorer's columns on log entries, and its detections.
 // Legacy installs got the columns by ALTER TABLE ADD COLUMN, so they sit after ingested_at.
-#include "core/registry.h"
+#include "core/graph/registry.h"
 
 using namespace tsm;
 

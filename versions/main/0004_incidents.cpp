@@ -1,5 +1,5 @@
 // Turnstone 4: incidents, and the log entries operators group into them.
-#include "core/registry.h"
+#include "core/graph/registry.h"
 
 using namespace tsm;
 

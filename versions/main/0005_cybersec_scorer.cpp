@@ -1,6 +1,6 @@
 // Turnstone 5: the second-pass cybersec classifier. Legacy installs got these by ALTER TABLE,
 // so the columns come last; detections learn which scorer wrote them.
-#include "core/registry.h"
+#include "core/graph/registry.h"
 
 using namespace tsm;
 

@@ -1,5 +1,5 @@
 // Turnstone 6: sanitized bundles of log entries sent to and received from other installs.
-#include "core/registry.h"
+#include "core/graph/registry.h"
 
 using namespace tsm;
 

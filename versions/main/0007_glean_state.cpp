@@ -1,5 +1,5 @@
 // Turnstone 7: per-source runs and watermarks of the ingest ("glean") scheduler.
-#include "core/registry.h"
+#include "core/graph/registry.h"
 
 using namespace tsm;
 

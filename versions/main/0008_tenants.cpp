@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "core/registry.h"
+#include "core/graph/registry.h"
 
 using namespace tsm;
 

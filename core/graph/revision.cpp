@@ -1,0 +1,35 @@
+#include "core/graph/revision.h"
+
+#include <cctype>
+
+namespace tsm {
+namespace {
+std::vector<Operation> record(const MigrationFn& fn) {
+  Ops ops;
+  if (fn) fn(ops);
+  return ops.operations();
+}
+}  // namespace
+
+std::vector<Operation> Revision::upgrade_ops() const { return record(upgrade); }
+std::vector<Operation> Revision::downgrade_ops() const { return record(downgrade); }
+
+bool is_valid_revision_id(const std::string& id) {
+  if (id.empty() || id.size() > 32) return false;
+  for (unsigned char c : id)
+    if (!std::isalnum(c) && c != '_') return false;
+  return true;
+}
+
+bool is_valid_tree_name(const std::string& name) {
+  if (name.empty() || name.size() > 31 || !(name[0] >= 'a' && name[0] <= 'z')) return false;
+  for (char c : name)
+    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_')) return false;
+  return true;
+}
+
+std::string version_table_for(const std::string& tree) {
+  return tree == "main" ? "turnstone_version" : "turnstone_" + tree + "_version";
+}
+
+}  // namespace tsm

@@ -1,0 +1,37 @@
+#pragma once
+// One node of a revision graph, whatever its source (compiled unit or SQL file).
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "core/model/ops.h"
+
+namespace tsm {
+
+using MigrationFn = std::function<void(Ops&)>;
+
+struct Revision {
+  std::string id;                           // [A-Za-z0-9_]{1,32}: fits version_num VARCHAR(32)
+  std::vector<std::string> down_revisions;  // 0 = a base, 2+ = a merge
+  std::vector<std::string> branch_labels;
+  std::vector<std::string> depends_on;
+  std::string message;
+  std::string tree = "main";
+  MigrationFn upgrade;
+  MigrationFn downgrade;
+  std::string origin;  // where it came from, for errors: "versions/main/0001_baseline.cpp", "dir/x.sql:3"
+
+  // Records what upgrade/downgrade ask for (empty when the function is unset).
+  std::vector<Operation> upgrade_ops() const;
+  std::vector<Operation> downgrade_ops() const;
+};
+
+// A revision id is safe to embed in SQL literals and file names.
+bool is_valid_revision_id(const std::string& id);
+// Tree names become part of table names: [a-z][a-z0-9_]{0,30}.
+bool is_valid_tree_name(const std::string& name);
+// Version table of a tree: main → turnstone_version, context → turnstone_context_version,
+// other → turnstone_<tree>_version.
+std::string version_table_for(const std::string& tree);
+
+}  // namespace tsm

@@ -1,0 +1,303 @@
+#include "core/graph/sql_unit.h"
+
+#include <algorithm>
+#include <cctype>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <sstream>
+
+#include <fmt/format.h>
+
+#include "core/base/errors.h"
+
+namespace tsm {
+namespace {
+
+namespace fs = std::filesystem;
+
+
+std::string trim(const std::string& s) {
+  auto b = std::find_if(s.begin(), s.end(), [](unsigned char c) { return !std::isspace(c); });
+  auto e = std::find_if(s.rbegin(), s.rend(), [](unsigned char c) { return !std::isspace(c); }).base();
+  return b < e ? std::string(b, e) : std::string();
+}
+
+std::vector<std::string> split_lines(const std::string& text) {
+  std::vector<std::string> lines;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) {
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    lines.push_back(line);
+  }
+  if (!lines.empty() && lines[0].rfind("\xEF\xBB\xBF", 0) == 0) lines[0].erase(0, 3);  // UTF-8 BOM
+  return lines;
+}
+
+bool is_comment(const std::string& trimmed) { return trimmed.rfind("--", 0) == 0; }
+
+// "-- key: value" → key (lowercase letters and '_' right before ':'); anything else, such as
+// "-- Copyright: …" or "-- see also: …", is a plain comment.
+std::optional<std::string> header_key(const std::string& trimmed, std::string& value) {
+  std::string rest = trim(trimmed.substr(2));
+  std::size_t n = 0;
+  while (n < rest.size() && ((rest[n] >= 'a' && rest[n] <= 'z') || rest[n] == '_')) ++n;
+  if (n == 0 || n >= rest.size() || rest[n] != ':') return std::nullopt;
+  value = trim(rest.substr(n + 1));
+  return rest.substr(0, n);
+}
+
+bool is_known_key(const std::string& key) {
+  return key == "revision" || key == "down_revision" || key == "branch_labels" || key == "depends_on" ||
+         key == "message" || key == "tree";
+}
+
+// "-- +word [arg…]" → the words, or empty when the line is not a directive.
+std::vector<std::string> directive_words(const std::string& trimmed) {
+  if (!is_comment(trimmed)) return {};
+  std::string rest = trim(trimmed.substr(2));
+  if (rest.empty() || rest[0] != '+') return {};
+  std::istringstream in(rest);
+  std::vector<std::string> words;
+  for (std::string w; in >> w;) words.push_back(w);
+  return words;
+}
+
+struct Section {
+  int line = 0;
+  std::vector<std::string> statements;
+};
+struct Direction {
+  std::optional<Section> generic;
+  std::map<DialectKind, Section> per_dialect;
+  bool empty() const { return !generic && per_dialect.empty(); }
+};
+
+// One Execute per statement; see sql_unit.h for how dialect sections replace the generic one.
+std::vector<Execute> executes_for(const Direction& d) {
+  std::set<DialectKind> with_own_section;
+  for (const auto& [kind, _] : d.per_dialect) with_own_section.insert(kind);
+  std::vector<Execute> out;
+  if (d.generic)
+    for (const auto& sql : d.generic->statements) {
+      Execute e;
+      e.generic = sql;
+      e.skip = with_own_section;
+      out.push_back(std::move(e));
+    }
+  for (const auto& [kind, section] : d.per_dialect) {
+    std::set<DialectKind> skip;
+    for (const auto& [other, name, aliases] : dialects())
+      if (other != kind && (d.generic || with_own_section.count(other))) skip.insert(other);
+    for (const auto& sql : section.statements) {
+      Execute e;
+      e.per_dialect[kind] = sql;
+      e.skip = skip;
+      out.push_back(std::move(e));
+    }
+  }
+  return out;
+}
+
+MigrationFn migration_for(const Direction& d) {
+  if (d.empty()) return nullptr;
+  auto statements = std::make_shared<const std::vector<Execute>>(executes_for(d));
+  return [statements](Ops& op) {
+    for (const auto& e : *statements) op.execute_statement(e);
+  };
+}
+
+class UnitParser {
+ public:
+  explicit UnitParser(std::string path) : path_(std::move(path)) {}
+
+  Revision parse(const std::string& text) {
+    auto lines = split_lines(text);
+    for (std::size_t i = 0; i < lines.size(); ++i) line(static_cast<int>(i + 1), lines[i]);
+    if (in_block_) fail(block_line_, "unclosed '-- +statement-begin' (no '-- +statement-end' before the end of the file)");
+    end_section();
+    if (revision_line_ == 0) fail(1, "missing '-- revision:' header");
+    rev_.upgrade = migration_for(up_);
+    rev_.downgrade = migration_for(down_);
+    rev_.origin = fmt::format("{}:{}", path_, revision_line_);
+    return std::move(rev_);
+  }
+
+ private:
+  [[noreturn]] void fail(int line, const std::string& why) const {
+    throw UsageError(fmt::format("{}:{}: {}", path_, line, why));
+  }
+
+  void line(int n, const std::string& raw) {
+    std::string t = trim(raw);
+    auto words = directive_words(t);
+    if (!words.empty()) return directive(n, words);
+    if (in_block_) {
+      statement_ += raw + "\n";
+      return;
+    }
+    if (is_comment(t)) return comment(n, t, raw);
+    if (t.empty()) {
+      if (!statement_.empty()) statement_ += "\n";
+      return;
+    }
+    if (!section_) fail(n, "SQL before the first '-- +upgrade' or '-- +downgrade' section");
+    if (statement_.empty()) statement_line_ = n;
+    statement_ += raw + "\n";
+    if (t.back() == ';') finish_statement(statement_line_, "statement");
+  }
+
+  void comment(int n, const std::string& t, const std::string& raw) {
+    std::string value;
+    auto key = header_key(t, value);
+    if (!section_) {
+      if (key) header(n, *key, value);
+      return;  // other comments in the header block are free text
+    }
+    if (key && is_known_key(*key)) fail(n, fmt::format("header '{}' after the first section: headers come first", *key));
+    if (!statement_.empty()) statement_ += raw + "\n";  // a comment inside a statement stays in it
+  }
+
+  void header(int n, const std::string& key, const std::string& value) {
+    if (!is_known_key(key))
+      fail(n, fmt::format("unknown header '{}' (known: revision, down_revision, branch_labels, depends_on, message, tree)",
+                          key));
+    if (!seen_keys_.emplace(key, n).second)
+      fail(n, fmt::format("header '{}' given twice (first at line {})", key, seen_keys_[key]));
+    if (key == "revision") {
+      if (value.empty()) fail(n, "empty revision id");
+      rev_.id = value;
+      revision_line_ = n;
+    } else if (key == "down_revision") {
+      rev_.down_revisions = list(n, value);
+      auto is_none = [](std::string item) {  // "none", also written "None" as in Alembic scripts
+        std::transform(item.begin(), item.end(), item.begin(), [](unsigned char c) { return std::tolower(c); });
+        return item == "none";
+      };
+      if (rev_.down_revisions.size() == 1 && is_none(rev_.down_revisions[0])) rev_.down_revisions.clear();
+      if (std::any_of(rev_.down_revisions.begin(), rev_.down_revisions.end(), is_none))
+        fail(n, "'none' cannot be combined with parent revisions");
+    } else if (key == "branch_labels") {
+      rev_.branch_labels = list(n, value);
+    } else if (key == "depends_on") {
+      rev_.depends_on = list(n, value);
+    } else if (key == "message") {
+      rev_.message = value;
+    } else if (key == "tree") {
+      if (value.empty()) fail(n, "empty tree name");
+      rev_.tree = value;
+    }
+  }
+
+  std::vector<std::string> list(int n, const std::string& value) {
+    std::vector<std::string> items;
+    if (value.empty()) return items;
+    std::istringstream in(value);
+    for (std::string item; std::getline(in, item, ',');) {
+      item = trim(item);
+      if (item.empty()) fail(n, "empty item in a comma list");
+      items.push_back(item);
+    }
+    if (value.back() == ',') fail(n, "empty item in a comma list");
+    return items;
+  }
+
+  void directive(int n, const std::vector<std::string>& words) {
+    const std::string& word = words[0];
+    if (word == "+statement-begin" || word == "+statement-end") {
+      if (words.size() > 1) fail(n, fmt::format("'-- {}' takes no argument", word));
+      return word == "+statement-begin" ? begin_block(n) : end_block(n);
+    }
+    if (word != "+upgrade" && word != "+downgrade")
+      fail(n, fmt::format("unknown directive '-- {}' (expected +upgrade, +downgrade, +statement-begin, +statement-end)",
+                          word));
+    if (in_block_) fail(block_line_, "unclosed '-- +statement-begin' (a new section starts at line " + std::to_string(n) + ")");
+    if (words.size() > 2) fail(n, fmt::format("'-- {}' takes at most one dialect", word));
+    end_section();
+    Direction& dir = word == "+upgrade" ? up_ : down_;
+    std::string name = word.substr(1) + (words.size() == 2 ? " " + words[1] : "");
+    if (words.size() == 1) {
+      if (dir.generic) fail(n, fmt::format("second '-- +{}' section (the first is at line {})", name, dir.generic->line));
+      dir.generic = Section{n, {}};
+      section_ = &*dir.generic;
+      return;
+    }
+    auto kind = parse_dialect(words[1]);
+    if (!kind) fail(n, fmt::format("unknown dialect '{}' (expected {})", words[1], dialect_choices()));
+    auto [it, inserted] = dir.per_dialect.emplace(*kind, Section{n, {}});
+    if (!inserted) fail(n, fmt::format("second '-- +{}' section (the first is at line {})", name, it->second.line));
+    section_ = &it->second;
+  }
+
+  void begin_block(int n) {
+    if (!section_) fail(n, "'-- +statement-begin' before the first '-- +upgrade' or '-- +downgrade' section");
+    if (in_block_) fail(n, fmt::format("nested '-- +statement-begin' (the block opened at line {} is not closed)", block_line_));
+    if (!statement_.empty()) fail(statement_line_, "statement without a terminating ';' at the end of a line");
+    in_block_ = true;
+    block_line_ = n;
+  }
+
+  void end_block(int n) {
+    if (!in_block_) fail(n, "'-- +statement-end' without '-- +statement-begin'");
+    in_block_ = false;
+    finish_statement(block_line_, "'-- +statement-begin' block");
+  }
+
+  // The statement text without its final ';' (dialects and --sql add their own terminator).
+  void finish_statement(int start_line, const char* what) {
+    std::string sql = trim(statement_);
+    statement_.clear();
+    if (!sql.empty() && sql.back() == ';') sql = trim(sql.substr(0, sql.size() - 1));
+    if (sql.empty()) fail(start_line, fmt::format("empty {}", what));
+    section_->statements.push_back(std::move(sql));
+  }
+
+  void end_section() {
+    if (!statement_.empty()) fail(statement_line_, "statement without a terminating ';' at the end of its section");
+  }
+
+  std::string path_;
+  Revision rev_;
+  int revision_line_ = 0;
+  std::map<std::string, int> seen_keys_;
+  Direction up_, down_;
+  Section* section_ = nullptr;  // the section statements go to; null while in the header
+  std::string statement_;
+  int statement_line_ = 0;
+  bool in_block_ = false;
+  int block_line_ = 0;
+};
+
+std::string read_file(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw UsageError(fmt::format("{}: cannot read the revision unit", path.string()));
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+}  // namespace
+
+Revision parse_sql_unit(const std::string& text, const std::string& path) { return UnitParser(path).parse(text); }
+
+std::vector<Revision> load_sql_units(const std::vector<std::string>& dirs) {
+  std::vector<Revision> revisions;
+  for (const auto& dir : dirs) {
+    std::error_code ec;
+    if (!fs::is_directory(dir, ec)) throw UsageError(fmt::format("--revisions-dir {}: no such directory", dir));
+    std::vector<fs::path> files;
+    for (const auto& entry : fs::directory_iterator(dir, ec)) {
+      std::error_code type_ec;
+      if (entry.path().extension() == ".sql" && entry.is_regular_file(type_ec)) files.push_back(entry.path());
+    }
+    if (ec) throw UsageError(fmt::format("--revisions-dir {}: cannot list it: {}", dir, ec.message()));
+    std::sort(files.begin(), files.end(), [](const fs::path& a, const fs::path& b) { return a.filename() < b.filename(); });
+    for (const auto& file : files) revisions.push_back(parse_sql_unit(read_file(file), file.string()));
+  }
+  return revisions;
+}
+
+}  // namespace tsm

@@ -1,0 +1,227 @@
+#include "dialects/postgresql/postgresql_connection.h"
+
+#include <spdlog/spdlog.h>
+
+#include <fmt/format.h>
+
+#include "core/base/errors.h"
+#include "dialects/postgresql/postgresql_conninfo.h"
+#include "dialects/postgresql/postgresql_dialect.h"
+
+namespace tsm::postgresql {
+namespace {
+
+// Server NOTICEs ("relation … already exists, skipping") go to the debug log, not stderr.
+class NoticeToLog : public pqxx::errorhandler {
+ public:
+  using pqxx::errorhandler::errorhandler;
+  bool operator()(const char msg[]) noexcept override {
+    try {
+      std::string m = msg;
+      while (!m.empty() && m.back() == '\n') m.pop_back();
+      spdlog::debug("postgresql: {}", m);
+    } catch (...) {
+    }
+    return false;  // do not pass on to pqxx's default (stderr) handler
+  }
+};
+
+std::string first_error_line(const std::string& what) {
+  std::string m = what.substr(0, what.find('\n'));
+  if (m.rfind("ERROR:  ", 0) == 0) m = m.substr(8);
+  return m;
+}
+
+bool mentions(const std::string& haystack, const char* needle) { return haystack.find(needle) != std::string::npos; }
+
+// Returns, in tenant mode, the schema that would be current without the tenant (see execute()).
+std::optional<std::string> set_session(pqxx::connection& c, const ConnectOptions& options,
+                                       const std::optional<std::string>& schema) {
+  pqxx::nontransaction tx(c);
+  tx.exec("SET TIME ZONE 'UTC'");  // timestamps in and out as UTC
+  if (options.statement_timeout)
+    tx.exec(fmt::format("SET statement_timeout = {}", options.statement_timeout->count() * 1000));
+  if (options.lock_timeout) tx.exec(fmt::format("SET lock_timeout = {}", options.lock_timeout->count() * 1000));
+  if (!schema) return std::nullopt;
+  auto shared = tx.exec("SELECT pg_catalog.current_schema()")[0][0];
+  std::optional<std::string> shared_schema;
+  if (!shared.is_null()) shared_schema = shared.c_str();
+  const std::string quoted = dialect().quote(*schema);  // UsageError for a too-long name
+  bool exists = tx.exec_params("SELECT 1 FROM pg_catalog.pg_namespace WHERE nspname = $1", *schema).size() == 1;
+  if (!exists && !options.create_if_missing) {
+    // A tenant not created yet reads as an empty database (like a SQLite file not created yet):
+    // with only the missing schema on the path, current_schema() is NULL, nothing is found and
+    // nothing can be created by accident.
+    tx.exec_params("SELECT pg_catalog.set_config('search_path', $1, false)", quoted);
+    return std::nullopt;
+  }
+  if (!exists) tx.exec("CREATE SCHEMA IF NOT EXISTS " + quoted);
+  // The tenant schema first (where everything is created and looked up), the server's default
+  // path after it so that extensions installed database-wide (pg_trgm) stay visible.
+  tx.exec_params("SELECT pg_catalog.set_config('search_path', $1 || ', ' || pg_catalog.current_setting('search_path'), false)",
+                 quoted);
+  return shared_schema;
+}
+
+}  // namespace
+
+std::unique_ptr<pqxx::connection> open_session(const DatabaseUrl& url, const ConnectOptions& options,
+                                               std::optional<std::string>* shared_schema) {
+  ConnectTarget target = connect_target(url, options);
+  std::unique_ptr<pqxx::connection> c;
+  try {
+    c = std::make_unique<pqxx::connection>(target.conninfo);
+  } catch (const std::exception& e) {
+    std::string details = redact_secret(e.what(), url.password);
+    while (!details.empty() && details.back() == '\n') details.pop_back();
+    throw ConnectError(classify_connect_failure(url, e.what()), details);
+  }
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
+  // A silent reconnect would lose the session's search_path, transaction and advisory lock.
+  c->inhibit_reactivation(true);
+#pragma GCC diagnostic pop
+  try {
+    auto shared = set_session(*c, options, target.schema);
+    if (shared_schema) *shared_schema = shared;
+  } catch (const Error&) {
+    throw;
+  } catch (const std::exception& e) {
+    throw ConnectError(fmt::format("cannot connect to {}: session setup failed: {}", url.redacted(),
+                                   redact_secret(first_error_line(e.what()), url.password)));
+  }
+  return c;
+}
+
+PostgresConnection::PostgresConnection(const DatabaseUrl& url, const ConnectOptions& options)
+    : url_(url), options_(options), conn_(open_session(url, options, &shared_schema_)) {
+  notices_ = std::make_unique<NoticeToLog>(*conn_);
+}
+
+PostgresConnection::~PostgresConnection() = default;
+
+const Dialect& PostgresConnection::dialect() const { return postgresql::dialect(); }
+
+std::string PostgresConnection::statement_error_message(const pqxx::sql_error& e, const std::string& sql) const {
+  std::string m = redact_secret(first_error_line(e.what()), url_.password);
+  const std::string& state = e.sqlstate();
+  if (mentions(sql, "CREATE EXTENSION") && mentions(sql, "pg_trgm"))
+    return "pg_trgm extension could not be created: " + m +
+           "; ask a superuser to run CREATE EXTENSION pg_trgm in this database";
+  if (state == "42704" && mentions(m, "gin_trgm_ops"))
+    return "pg_trgm extension is not visible here: " + m +
+           "; ask a superuser to run CREATE EXTENSION pg_trgm in this database (in a schema on the search_path)";
+  return m;
+}
+
+pqxx::result PostgresConnection::run(const std::string& sql, const std::vector<std::string>& params) {
+  try {
+    pqxx::nontransaction tx(*conn_);
+    if (params.empty()) return tx.exec(sql);
+    std::size_t count = 0;
+    std::string numbered = number_placeholders(sql, count);
+    if (count != params.size())
+      throw StatementError(fmt::format("query has {} placeholders but {} parameters", count, params.size()), sql);
+    return tx.exec_params(numbered, pqxx::prepare::make_dynamic_params(params));
+  } catch (const pqxx::sql_error& e) {
+    throw StatementError(statement_error_message(e, sql), sql);
+  } catch (const pqxx::broken_connection& e) {
+    throw StatementError("connection to the server was lost: " + redact_secret(first_error_line(e.what()), url_.password),
+                         sql);
+  }
+}
+
+// In a tenant schema, CREATE EXTENSION would install pg_trgm into the first tenant that asks,
+// where no other tenant can see its operator classes. Install it where every tenant's
+// search_path finds it: the schema that is current without a tenant (usually public).
+void PostgresConnection::execute(const std::string& sql) {
+  if (shared_schema_ && sql == "CREATE EXTENSION IF NOT EXISTS pg_trgm") {
+    try {
+      run(sql + " SCHEMA " + dialect().quote(*shared_schema_));
+    } catch (const StatementError& e) {
+      throw StatementError(e.what(), sql);
+    }
+    return;
+  }
+  run(sql);
+}
+
+std::vector<Row> PostgresConnection::query(const std::string& sql, const std::vector<std::string>& params) {
+  pqxx::result r = run(sql, params);
+  std::vector<Row> rows;
+  rows.reserve(r.size());
+  for (const auto& row : r) {
+    Row out;
+    out.reserve(row.size());
+    for (const auto& field : row) out.push_back(field.is_null() ? std::nullopt : std::optional<std::string>(field.c_str()));
+    rows.push_back(std::move(out));
+  }
+  return rows;
+}
+
+void PostgresConnection::begin() { execute("BEGIN"); }
+void PostgresConnection::commit() { execute("COMMIT"); }
+void PostgresConnection::rollback() {
+  try {
+    execute("ROLLBACK");
+  } catch (...) {
+  }
+}
+
+bool PostgresConnection::table_exists(const std::string& table) {
+  return !query("SELECT 1 FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
+                "WHERE n.nspname = pg_catalog.current_schema() AND c.relname = ? AND c.relkind IN ('r', 'p')",
+                {table})
+              .empty();
+}
+
+std::string number_placeholders(const std::string& sql, std::size_t& count) {
+  std::string out;
+  count = 0;
+  std::size_t i = 0, n = sql.size();
+  auto copy_until = [&](std::size_t end) {
+    out.append(sql, i, end - i);
+    i = end;
+  };
+  while (i < n) {
+    char c = sql[i];
+    if (c == '\'' || c == '"') {  // '…' and "…" with doubled quotes (E'' backslashes: close enough)
+      std::size_t j = i + 1;
+      while (j < n) {
+        if (sql[j] == '\\' && c == '\'' && i > 0 && (sql[i - 1] == 'E' || sql[i - 1] == 'e')) { j += 2; continue; }
+        if (sql[j] == c) {
+          if (j + 1 < n && sql[j + 1] == c) { j += 2; continue; }
+          break;
+        }
+        ++j;
+      }
+      copy_until(std::min(n, j + 1));
+    } else if (c == '-' && i + 1 < n && sql[i + 1] == '-') {
+      auto e = sql.find('\n', i);
+      copy_until(e == std::string::npos ? n : e);
+    } else if (c == '/' && i + 1 < n && sql[i + 1] == '*') {
+      auto e = sql.find("*/", i + 2);
+      copy_until(e == std::string::npos ? n : e + 2);
+    } else if (c == '$' && (i == 0 || !(std::isalnum(static_cast<unsigned char>(sql[i - 1])) || sql[i - 1] == '_'))) {
+      // $tag$ … $tag$ (a plain $1 is not a dollar quote: digits cannot start a tag)
+      std::size_t j = i + 1;
+      while (j < n && (std::isalnum(static_cast<unsigned char>(sql[j])) || sql[j] == '_')) ++j;
+      if (j < n && sql[j] == '$' && !(j > i + 1 && std::isdigit(static_cast<unsigned char>(sql[i + 1])))) {
+        std::string tag = sql.substr(i, j - i + 1);
+        auto e = sql.find(tag, j + 1);
+        copy_until(e == std::string::npos ? n : e + tag.size());
+      } else {
+        copy_until(j);
+      }
+    } else if (c == '?') {
+      out += "$" + std::to_string(++count);
+      ++i;
+    } else {
+      out += c;
+      ++i;
+    }
+  }
+  return out;
+}
+
+}  // namespace tsm::postgresql

@@ -1,0 +1,215 @@
+// MariaDB: connecting (classified failures, no password in messages), locks, FULLTEXT parity
+// queries and JSON filtering on a real server.
+#include <catch2/catch.hpp>
+
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdlib>
+
+#include "core/dialect.h"
+#include "core/base/errors.h"
+#include "core/model/schema.h"
+#include "tests/support/test_db.h"
+
+using namespace tsm;
+
+namespace {
+
+DatabaseUrl admin_url() { return parse_url(std::getenv("TSM_TEST_MARIADB_URL")); }
+
+std::string connect_error(const DatabaseUrl& url, ConnectOptions options = {}) {
+  try {
+    backend_for(DialectKind::mariadb).connect(url, options);
+  } catch (const ConnectError& e) {
+    return e.what();
+  }
+  return "connected";
+}
+
+std::vector<std::string> ids(Connection& c, const std::string& sql, const std::vector<std::string>& params = {}) {
+  std::vector<std::string> out;
+  for (const auto& row : c.query(sql, params)) out.push_back(row.at(0).value_or("NULL"));
+  return out;
+}
+
+void run(Connection& c, Schema& schema, const std::vector<Operation>& ops) {
+  for (const auto& op : ops) {
+    for (const auto& st : c.dialect().render(op, schema)) c.execute(st.sql);
+    schema.apply(op);
+  }
+}
+
+// A listening socket that never answers: the handshake must time out, not hang.
+struct SilentServer {
+  int fd = -1;
+  int port = 0;
+  SilentServer() {
+    fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
+    ::listen(fd, 4);
+    socklen_t len = sizeof a;
+    ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
+    port = ntohs(a.sin_port);
+  }
+  ~SilentServer() { ::close(fd); }
+};
+
+}  // namespace
+
+TEST_CASE("mariadb connection failures are classified without the password", "[mariadb][integration]") {
+  if (!test::backend_available(DialectKind::mariadb)) return;
+  DatabaseUrl base = admin_url();
+  REQUIRE(base.password);
+  const std::string secret = *base.password;
+
+  DatabaseUrl refused = base;
+  refused.port = 1;
+  std::string m = connect_error(refused);
+  CHECK(m.find("host unreachable") != std::string::npos);
+  CHECK(m.find("cannot connect to") == 0);
+  CHECK(m.find(secret) == std::string::npos);
+
+  DatabaseUrl wrong = base;
+  wrong.password = "definitely-not-" + secret;
+  m = connect_error(wrong);
+  CHECK(m.find("authentication failed for user " + base.user.value_or("")) != std::string::npos);
+  CHECK(m.find("definitely-not") == std::string::npos);
+
+  DatabaseUrl missing = base;
+  missing.database = "tsm_no_such_db";
+  m = connect_error(missing);
+  CHECK(m.find("database tsm_no_such_db does not exist") != std::string::npos);
+  CHECK(m.find(secret) == std::string::npos);
+
+  SilentServer silent;
+  DatabaseUrl hung = base;
+  hung.port = silent.port;
+  ConnectOptions quick;
+  quick.connect_timeout = std::chrono::seconds(2);
+  auto start = std::chrono::steady_clock::now();
+  m = connect_error(hung, quick);
+  auto took = std::chrono::steady_clock::now() - start;
+  CHECK(m.find("host unreachable") != std::string::npos);
+  CHECK(took < std::chrono::seconds(8));
+}
+
+TEST_CASE("mariadb URL options are honoured", "[mariadb][integration]") {
+  if (!test::backend_available(DialectKind::mariadb)) return;
+  DatabaseUrl url = admin_url();
+  url.query["charset"] = "utf8mb4";
+  url.query["ssl"] = "false";
+  auto c = backend_for(DialectKind::mariadb).connect(url, ConnectOptions{});
+  auto rows = c->query("SELECT @@character_set_client, @@session.time_zone, @@session.sql_mode");
+  REQUIRE(rows.size() == 1);
+  CHECK(*rows[0][0] == "utf8mb4");
+  CHECK(*rows[0][1] == "+00:00");
+  CHECK(rows[0][2]->find("STRICT_TRANS_TABLES") != std::string::npos);
+  CHECK(rows[0][2]->find("ANSI_QUOTES") == std::string::npos);
+
+  // host localhost + ?unix_socket= goes through the server's Unix socket.
+  std::string socket = *c->query("SELECT @@socket")[0][0];
+  DatabaseUrl local = admin_url();
+  local.host = "localhost";
+  local.port.reset();
+  local.query["unix_socket"] = socket;
+  auto via_socket = backend_for(DialectKind::mariadb).connect(local, ConnectOptions{});
+  auto proto = via_socket->query("SELECT HOST FROM information_schema.PROCESSLIST WHERE ID = CONNECTION_ID()");
+  REQUIRE(proto.size() == 1);
+  CHECK(*proto[0][0] == "localhost");  // a TCP session would show 127.0.0.1:port
+
+  DatabaseUrl bad = admin_url();
+  bad.query["charset"] = "utf8'; DROP";
+  CHECK_THROWS_AS(backend_for(DialectKind::mariadb).connect(bad, ConnectOptions{}), UsageError);
+
+  ConnectOptions timed;
+  timed.statement_timeout = std::chrono::seconds(1);
+  auto t = backend_for(DialectKind::mariadb).connect(admin_url(), timed);
+  CHECK_THROWS_AS(t->query("SELECT SLEEP(3) FROM DUAL WHERE 1 = (SELECT 1 FROM DUAL)"), StatementError);
+}
+
+TEST_CASE("mariadb lock is exclusive per tree and released on destruction", "[mariadb][integration]") {
+  if (!test::backend_available(DialectKind::mariadb)) return;
+  test::TestDatabase db(DialectKind::mariadb);
+  auto first = db.connect();
+  auto second = db.connect();
+  int waited = 0;
+  std::string who;
+  auto lock = first->acquire_lock("main", std::chrono::seconds(1), [&](const std::string&) { ++waited; });
+  CHECK(waited == 0);
+  auto start = std::chrono::steady_clock::now();
+  CHECK_THROWS_AS(second->acquire_lock("main", std::chrono::seconds(1),
+                                       [&](const std::string& h) {
+                                         ++waited;
+                                         who = h;
+                                       }),
+                  LockTimeoutError);
+  CHECK(std::chrono::steady_clock::now() - start >= std::chrono::milliseconds(900));
+  CHECK(waited == 1);
+  CHECK(who.find("connection") != std::string::npos);
+  auto other_tree = second->acquire_lock("context", std::chrono::seconds(1), nullptr);  // independent
+  lock.reset();
+  auto again = second->acquire_lock("main", std::chrono::seconds(1), nullptr);
+  CHECK(again != nullptr);
+}
+
+TEST_CASE("mariadb FULLTEXT parity queries", "[mariadb][integration]") {
+  if (!test::backend_available(DialectKind::mariadb)) return;
+  test::TestDatabase db(DialectKind::mariadb);
+  auto c = db.connect();
+  TableSpec t;
+  t.name = "log_entries";
+  t.columns = {col::id("id"), col::text("message").not_null()};
+  Schema schema;
+  run(*c, schema,
+      {CreateTable{t},
+       BulkInsert{"log_entries", {"id", "message"},
+                  {{Value{std::int64_t{1}}, Value{std::string("sshd authentication failure for root from 10.0.0.5")}},
+                   {Value{std::int64_t{2}}, Value{std::string("nginx upstream timed out while reading")}},
+                   {Value{std::int64_t{3}}, Value{std::string("kernel: authorization denied for user bob")}},
+                   {Value{std::int64_t{4}}, Value{std::string("sshd accepted publickey for alice")}},
+                   {Value{std::int64_t{5}}, Value{std::string("disk full on /var/log partition")}},
+                   {Value{std::int64_t{6}}, Value{std::string("authentication token expired for service api")}}}},
+       CreateFulltext{FulltextSpec{"log_entries", {"message"}, "id", {}}}});
+  CHECK(c->introspect({}).tables.at("log_entries").fulltext_objects == std::vector<std::string>{"ft_log_entries"});
+  const std::string q = "SELECT id FROM log_entries WHERE MATCH(message) AGAINST (? IN BOOLEAN MODE) ORDER BY id";
+  CHECK(ids(*c, q, {"authentication"}) == std::vector<std::string>{"1", "6"});
+  CHECK(ids(*c, q, {"+sshd +authentication"}) == std::vector<std::string>{"1"});
+  CHECK(ids(*c, q, {"auth*"}) == std::vector<std::string>{"1", "3", "6"});
+  CHECK(ids(*c, q, {"\"token expired\""}) == std::vector<std::string>{"6"});
+  // Tokenizer limits: 3-letter tokens are indexed (innodb_ft_min_token_size=3), shorter ones
+  // and InnoDB stopwords ("for") are not.
+  CHECK(ids(*c, q, {"api"}) == std::vector<std::string>{"6"});
+  CHECK(ids(*c, q, {"on"}).empty());
+  CHECK(ids(*c, q, {"for"}).empty());
+  // Rows inserted after the index exists are searchable once committed.
+  c->execute("INSERT INTO log_entries (message) VALUES ('sshd authentication retry')");
+  CHECK(ids(*c, q, {"+sshd +authentication"}) == std::vector<std::string>{"1", "7"});
+}
+
+TEST_CASE("mariadb JSON_CONTAINS filters matched_patterns", "[mariadb][integration]") {
+  if (!test::backend_available(DialectKind::mariadb)) return;
+  test::TestDatabase db(DialectKind::mariadb);
+  auto c = db.connect();
+  TableSpec t;
+  t.name = "log_entries";
+  t.columns = {col::id("id"), col::json("matched_patterns").not_null().default_value(std::string("[]"))};
+  Schema schema;
+  run(*c, schema,
+      {CreateTable{t},
+       BulkInsert{"log_entries", {"id", "matched_patterns"},
+                  {{Value{std::int64_t{1}}, Value{std::string(R"([{"pattern":"ssh_bruteforce","label":"auth"}])")}},
+                   {Value{std::int64_t{2}}, Value{std::string(R"([{"pattern":"disk_full","label":"system"}])")}},
+                   {Value{std::int64_t{3}}, Value{std::string(R"([{"pattern":"disk_full","label":"system"},)"
+                                                              R"({"pattern":"ssh_bruteforce","label":"auth"}])")}}}}});
+  c->execute("INSERT INTO log_entries (id) VALUES (4)");
+  CHECK(ids(*c, "SELECT id FROM log_entries WHERE JSON_CONTAINS(matched_patterns, ?) ORDER BY id",
+            {R"({"pattern":"ssh_bruteforce"})"}) == std::vector<std::string>{"1", "3"});
+  CHECK(ids(*c, "SELECT matched_patterns FROM log_entries WHERE id = 4") == std::vector<std::string>{"[]"});
+  CHECK_THROWS_AS(c->execute("INSERT INTO log_entries (id, matched_patterns) VALUES (5, 'not json')"), StatementError);
+}
