@@ -35,7 +35,7 @@ void add_global_options(CLI::App& app, tsm::cli::GlobalOptions& g) {
                  "seconds a statement waits for table locks (PostgreSQL lock_timeout, MariaDB lock_wait_timeout)")
       ->check(CLI::NonNegativeNumber);
   app.add_option("--dialect", g.dialect, "with --sql: render for this dialect without connecting")
-      ->check(CLI::IsMember(dialect_spellings()));
+      ->check(CLI::IsMember(tsm::dialect_spellings()));
 }
 
 void setup_logging(const tsm::cli::GlobalOptions& g) {
