@@ -21,7 +21,7 @@ std::map<std::string, TableSize> MariaDbConnection::table_sizes(const std::vecto
     out[*row[0]] = size;
   }
   for (auto& [name, size] : out) {
-    if (size.bytes && *size.bytes >= kExactCountBelowBytes && size.rows) continue;
+    if (size.bytes && *size.bytes >= kExactCountBelowBytes) continue;  // big: statistics (or bytes / row)
     auto rows = query("SELECT COUNT(*) FROM " + dialect().quote(name));  // name from the catalog, quoted
     if (!rows.empty() && rows[0][0]) {
       size.rows = std::stoll(*rows[0][0]);
