@@ -126,7 +126,7 @@ MariaDbConnection::MariaDbConnection(DatabaseUrl url, ConnectOptions options)
   is_mariadb_ = std::string(mysql_get_server_info(handle_->get())).find("MariaDB") != std::string::npos;
 }
 
-const Dialect& MariaDbConnection::dialect() const { return dialect(); }
+const Dialect& MariaDbConnection::dialect() const { return mariadb::dialect(); }  // the free function, not itself
 
 void MariaDbConnection::execute(const std::string& sql) { mariadb_execute(handle_->get(), sql, url_.password); }
 

@@ -3,6 +3,7 @@
 #include <set>
 
 #include "dialects/mariadb/mariadb_connection.h"
+#include "dialects/mariadb/mariadb_dialect.h"
 
 namespace tsm::mariadb {
 namespace {
@@ -22,7 +23,7 @@ std::map<std::string, TableSize> MariaDbConnection::table_sizes(const std::vecto
   }
   for (auto& [name, size] : out) {
     if (size.bytes && *size.bytes >= kExactCountBelowBytes) continue;  // big: statistics (or bytes / row)
-    auto rows = query("SELECT COUNT(*) FROM " + dialect().quote(name));  // name from the catalog, quoted
+    auto rows = query("SELECT COUNT(*) FROM " + mariadb::dialect().quote(name));  // name from the catalog, quoted
     if (!rows.empty() && rows[0][0]) {
       size.rows = std::stoll(*rows[0][0]);
       size.exact = true;
