@@ -34,7 +34,7 @@ void add_global_options(CLI::App& app, tsm::cli::GlobalOptions& g) {
   app.add_option("--ddl-lock-timeout", g.ddl_lock_timeout,
                  "seconds a statement waits for table locks (PostgreSQL lock_timeout, MariaDB lock_wait_timeout)")
       ->check(CLI::NonNegativeNumber);
-  app.add_option("--dialect", g.dialect, "with --sql: render for this dialect without connecting")
+  app.add_option("--dialect", g.dialect, "with --sql: render for this dialect without connecting; with lint: lint for it")
       ->check(CLI::IsMember(tsm::dialect_spellings()));
 }
 
@@ -65,6 +65,7 @@ int main(int argc, char** argv) {
   tsm::cli::add_inspect_commands(app, g, run);
   tsm::cli::add_scaffold_commands(app, g, run);
   tsm::cli::add_check_command(app, g, run);
+  tsm::cli::add_lint_command(app, g, run);
 
   try {
     app.parse(argc, argv);

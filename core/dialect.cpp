@@ -28,6 +28,8 @@ std::string Dialect::update_version(const std::string& table, const std::string&
                      literal(from));
 }
 
+std::map<std::string, TableSize> Connection::table_sizes(const std::vector<std::string>&) { return {}; }
+
 void register_backend(Backend backend) { backends()[backend.kind] = std::move(backend); }
 
 const Backend& backend_for(DialectKind kind) {

@@ -3,7 +3,9 @@
 // SQL (pure, no connection — also used by --sql --dialect), a Connection runs it. Implementations
 // live in dialects/<name>/ and register a Backend; core never includes a backend header.
 #include <chrono>
+#include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -80,6 +82,13 @@ struct ConnectOptions {
   std::optional<std::chrono::seconds> lock_timeout;  // server-side lock_timeout (PostgreSQL)
 };
 
+// How big a table is, as far as the server knows (for `lint`'s blocking-time estimates).
+struct TableSize {
+  std::optional<std::int64_t> rows;   // exact when `exact`, else the server's estimate
+  std::optional<std::int64_t> bytes;  // data + indexes, when the server says
+  bool exact = false;                 // rows from count(*) rather than statistics
+};
+
 class Connection {
  public:
   virtual ~Connection() = default;
@@ -98,6 +107,9 @@ class Connection {
   // is called once (with who holds it, when known) if the lock is not free at once.
   virtual std::unique_ptr<Lock> acquire_lock(const std::string& tree, std::chrono::seconds timeout,
                                               const std::function<void(const std::string&)>& waiting) = 0;
+  // Sizes of those of `tables` that exist (absent ones are left out). Read-only. The base
+  // version knows nothing (empty map); dialects override it in dialects/<name>/<name>_sizes.cpp.
+  virtual std::map<std::string, TableSize> table_sizes(const std::vector<std::string>& tables);
 };
 
 struct Backend {

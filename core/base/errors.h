@@ -14,6 +14,7 @@ enum class ExitCode : int {
   lock_timeout = 4,
   needs_attention = 5,   // unknown revision in version table, incomplete revision, legacy mismatch
   drift = 6,             // `check` found differences
+  lint_findings = 7,     // `lint` found a finding of severity error
 };
 
 // `what()` is the one-line message; `details` are extra lines printed after it.

@@ -1,5 +1,7 @@
 #include "core/graph/registry.h"
 
+#include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 
 namespace tsm {
@@ -45,6 +47,18 @@ RevisionBuilder& RevisionBuilder::up(MigrationFn fn) {
 }
 RevisionBuilder& RevisionBuilder::down(MigrationFn fn) {
   rev_.downgrade = std::move(fn);
+  return *this;
+}
+
+RevisionBuilder& RevisionBuilder::lint_waiver(std::string rule, std::string reason) {
+  // A compiled unit is fixed at build time: a malformed waiver is a programming error, caught by
+  // the first test run (static init), not a user input.
+  if (!is_lint_rule_id(rule) || reason.find_first_not_of(" \t") == std::string::npos) {
+    std::fprintf(stderr, "%s: revision %s: lint_waiver needs a rule id TMnnn and a reason\n", rev_.origin.c_str(),
+                 rev_.id.c_str());
+    std::abort();
+  }
+  rev_.lint_waivers.push_back({std::move(rule), std::move(reason)});
   return *this;
 }
 

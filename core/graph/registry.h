@@ -26,6 +26,8 @@ class RevisionBuilder {
   RevisionBuilder& depends_on(std::string rev);
   RevisionBuilder& up(MigrationFn fn);
   RevisionBuilder& down(MigrationFn fn);
+  // A justified waiver for one lint rule (see LintWaiver); aborts at start-up on a malformed one.
+  RevisionBuilder& lint_waiver(std::string rule, std::string reason);
   const Revision& revision() const { return rev_; }
 
  private:

@@ -21,6 +21,11 @@ bool is_valid_revision_id(const std::string& id) {
   return true;
 }
 
+bool is_lint_rule_id(const std::string& rule) {
+  return rule.size() == 5 && rule[0] == 'T' && rule[1] == 'M' && std::isdigit(static_cast<unsigned char>(rule[2])) &&
+         std::isdigit(static_cast<unsigned char>(rule[3])) && std::isdigit(static_cast<unsigned char>(rule[4]));
+}
+
 bool is_valid_tree_name(const std::string& name) {
   if (name.empty() || name.size() > 31 || !(name[0] >= 'a' && name[0] <= 'z')) return false;
   for (char c : name)

@@ -10,6 +10,16 @@ namespace tsm {
 
 using MigrationFn = std::function<void(Ops&)>;
 
+// A justified exception to one `lint` rule for this revision: the finding is printed as info with
+// the reason, never as an error. C++ units: `.lint_waiver("TM201", "why")`; SQL units: a header
+// line `-- lint: waive TM201 why`.
+struct LintWaiver {
+  std::string rule;    // "TM" + three digits
+  std::string reason;  // never empty
+};
+// Whether `rule` has the form of a lint rule id (TM + three digits).
+bool is_lint_rule_id(const std::string& rule);
+
 struct Revision {
   std::string id;                           // [A-Za-z0-9_]{1,32}: fits version_num VARCHAR(32)
   std::vector<std::string> down_revisions;  // 0 = a base, 2+ = a merge
@@ -20,6 +30,7 @@ struct Revision {
   MigrationFn upgrade;
   MigrationFn downgrade;
   std::string origin;  // where it came from, for errors: "versions/main/0001_baseline.cpp", "dir/x.sql:3"
+  std::vector<LintWaiver> lint_waivers;
 
   // Records what upgrade/downgrade ask for (empty when the function is unset).
   std::vector<Operation> upgrade_ops() const;

@@ -52,7 +52,7 @@ std::optional<std::string> header_key(const std::string& trimmed, std::string& v
 
 bool is_known_key(const std::string& key) {
   return key == "revision" || key == "down_revision" || key == "branch_labels" || key == "depends_on" ||
-         key == "message" || key == "tree";
+         key == "message" || key == "tree" || key == "lint";
 }
 
 // "-- +word [arg…]" → the words, or empty when the line is not a directive.
@@ -163,8 +163,10 @@ class UnitParser {
 
   void header(int n, const std::string& key, const std::string& value) {
     if (!is_known_key(key))
-      fail(n, fmt::format("unknown header '{}' (known: revision, down_revision, branch_labels, depends_on, message, tree)",
+      fail(n, fmt::format("unknown header '{}' (known: revision, down_revision, branch_labels, depends_on, message, "
+                          "tree, lint)",
                           key));
+    if (key == "lint") return lint_waiver(n, value);  // repeatable: one line per waived rule
     if (!seen_keys_.emplace(key, n).second)
       fail(n, fmt::format("header '{}' given twice (first at line {})", key, seen_keys_[key]));
     if (key == "revision") {
@@ -190,6 +192,19 @@ class UnitParser {
       if (value.empty()) fail(n, "empty tree name");
       rev_.tree = value;
     }
+  }
+
+  // "-- lint: waive TM201 the reason": a justified waiver for one rule (see LintWaiver).
+  void lint_waiver(int n, const std::string& value) {
+    std::istringstream in(value);
+    std::string verb, rule;
+    in >> verb >> rule;
+    std::string reason;
+    std::getline(in, reason);
+    reason = trim(reason);
+    if (verb != "waive" || !is_lint_rule_id(rule) || reason.empty())
+      fail(n, "malformed lint header: expected '-- lint: waive TMnnn <reason>' (a waiver needs its reason)");
+    rev_.lint_waivers.push_back({rule, reason});
   }
 
   std::vector<std::string> list(int n, const std::string& value) {

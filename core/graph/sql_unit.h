@@ -7,6 +7,7 @@
 //   -- depends_on: 9f8e7d6c5b4a             (optional comma list)
 //   -- message: add reporting views         (optional)
 //   -- tree: main                           (optional, default main)
+//   -- lint: waive TM201 <reason>           (optional, repeatable: a justified lint waiver)
 //   -- +upgrade                             (every dialect)
 //   CREATE VIEW v AS SELECT 1;
 //   -- +upgrade sqlite                      (replaces the generic section on SQLite)

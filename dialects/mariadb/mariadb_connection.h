@@ -40,6 +40,7 @@ class MariaDbConnection : public Connection {
   SchemaDescription introspect(const std::vector<std::string>& ignore) override;
   std::unique_ptr<Lock> acquire_lock(const std::string& tree, std::chrono::seconds timeout,
                                       const std::function<void(const std::string&)>& waiting) override;
+  std::map<std::string, TableSize> table_sizes(const std::vector<std::string>& tables) override;  // *_sizes.cpp
 
   bool is_mariadb() const { return is_mariadb_; }  // false: MySQL
 

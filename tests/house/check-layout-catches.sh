@@ -15,6 +15,7 @@ cases=(
   "backend header in core|core/graph/plan.cpp|#include <sqlite3.h>|backend header <sqlite3.h>"
   "core includes a dialect|core/run/executor.cpp|#include \"dialects/sqlite/sqlite_dialect.h\"|core includes dialects/sqlite/sqlite_dialect.h"
   "lower room includes a higher one|core/recovery/undo.h|#include \"core/run/executor.h\"|from a higher room"
+  "run includes lint (the room above it)|core/run/executor.cpp|#include \"core/lint/lint.h\"|from a higher room"
   "cli includes a dialect|cli/main.cpp|#include \"dialects/mariadb/mariadb_dialect.h\"|cli includes only cli/ and core/"
   "dialect includes another dialect|dialects/sqlite/sqlite_render.cpp|#include \"dialects/postgresql/postgresql_dialect.h\"|another dialect"
   "revision reaches past the operations API|versions/main/0001_baseline.cpp|#include \"core/run/executor.h\"|operations API"
