@@ -63,6 +63,34 @@ class Dialect {
 
   // The expected schema in this dialect's normalized terms, for comparison with introspect().
   virtual SchemaDescription describe(const Schema& expected) const = 0;
+
+  // ---- `copy` ----
+  // A value as this dialect's Connection::query returns it, in the portable canonical text that
+  // every dialect agrees on (so checksums compare across backends and a BulkWriter of any
+  // dialect can load it): integers in decimal; booleans "0"/"1"; real/double the shortest text
+  // that round-trips the 8-byte value; timestamps "YYYY-MM-DD HH:MM:SS.ffffff" in UTC; dates
+  // "YYYY-MM-DD"; text and string unchanged (bytes); blobs lowercase hex; json compact with
+  // sorted keys. NULL stays nullopt. Throws UsageError naming the value when it cannot be
+  // read as its type (e.g. invalid JSON).
+  // The base handles the types whose text is the same everywhere (integers, text, string, date)
+  // and refuses the others: each dialect overrides it for its own output formats.
+  virtual std::optional<std::string> canonical(const ColumnType& type, const std::optional<std::string>& raw) const;
+};
+
+// Streams rows of one table into the server by the fastest path the backend has (PostgreSQL
+// COPY, MariaDB LOAD DATA LOCAL INFILE, SQLite prepared INSERTs), inside the caller's
+// transaction. Values are canonical text (Dialect::canonical); the writer converts each to its
+// column's native input. Memory stays bounded: rows are sent in chunks as they come.
+struct BulkColumn {
+  std::string name;
+  ColumnType type;
+};
+class BulkWriter {
+ public:
+  virtual ~BulkWriter() = default;
+  virtual void write(const Row& row) = 0;  // one value per column, in the writer's column order
+  // Sends what is buffered; afterwards every written row is in the table (not yet committed).
+  virtual void finish() = 0;
 };
 
 using Row = std::vector<std::optional<std::string>>;
@@ -98,6 +126,15 @@ class Connection {
   // is called once (with who holds it, when known) if the lock is not free at once.
   virtual std::unique_ptr<Lock> acquire_lock(const std::string& tree, std::chrono::seconds timeout,
                                               const std::function<void(const std::string&)>& waiting) = 0;
+
+  // ---- `copy` ----
+  // Opens a read-only transaction over one consistent snapshot (SQLite: a read transaction;
+  // PostgreSQL: REPEATABLE READ READ ONLY; MariaDB: START TRANSACTION WITH CONSISTENT SNAPSHOT,
+  // READ ONLY), so a source still being written is read as of one instant. End it with commit().
+  virtual void begin_snapshot() { begin(); }
+  // A writer for `table`'s `columns`; the default sends multi-row INSERTs with bound parameters
+  // (canonical text; servers cast). Dialects override it with their bulk path.
+  virtual std::unique_ptr<BulkWriter> bulk_writer(const std::string& table, const std::vector<BulkColumn>& columns);
 };
 
 struct Backend {
