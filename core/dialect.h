@@ -16,6 +16,8 @@
 
 namespace tsm {
 
+using Row = std::vector<std::optional<std::string>>;  // one query result row; NULL = nullopt
+
 struct Statement {
   // Where a statement that cannot run inside a transaction goes.
   enum class Edge {
@@ -92,8 +94,6 @@ class BulkWriter {
   // Sends what is buffered; afterwards every written row is in the table (not yet committed).
   virtual void finish() = 0;
 };
-
-using Row = std::vector<std::optional<std::string>>;
 
 // Held while a write command runs; released on destruction (and by the server on crash).
 class Lock {
