@@ -53,6 +53,12 @@ std::optional<std::string> Dialect::canonical(const ColumnType& type, const std:
   }
 }
 
+std::vector<std::string> Dialect::reset_identity_sql(const std::string& table, const std::string& column) const {
+  throw UsageError(fmt::format("{} cannot yet move the identity of {}.{} past the copied ids (copy needs "
+                               "Dialect::reset_identity_sql for this backend)",
+                               dialect_name(kind()), table, column));
+}
+
 namespace {
 
 // Multi-row INSERT with bound parameters, a few hundred rows per statement: the portable path.

@@ -77,6 +77,12 @@ class Dialect {
   // The base handles the types whose text is the same everywhere (integers, text, string, date)
   // and refuses the others: each dialect overrides it for its own output formats.
   virtual std::optional<std::string> canonical(const ColumnType& type, const std::optional<std::string>& raw) const;
+  // Statements that make the next generated value of `table`.`column` (an autoincrement
+  // identity) greater than the highest value now in the table, run by `copy` after loading rows
+  // with explicit ids. Empty where the backend moves past explicit ids by itself.
+  // TODO(dialects): PostgreSQL `SELECT setval(pg_get_serial_sequence(...), max)`; SQLite and
+  // MariaDB/InnoDB follow explicit ids already (return {} after checking). The base refuses.
+  virtual std::vector<std::string> reset_identity_sql(const std::string& table, const std::string& column) const;
 };
 
 // Streams rows of one table into the server by the fastest path the backend has (PostgreSQL
