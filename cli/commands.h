@@ -15,6 +15,7 @@ void add_migrate_commands(CLI::App& app, GlobalOptions& g, Action& run);   // up
 void add_inspect_commands(CLI::App& app, GlobalOptions& g, Action& run);   // current, heads, branches, history, show
 void add_scaffold_commands(CLI::App& app, GlobalOptions& g, Action& run);  // revision, merge
 void add_check_command(CLI::App& app, GlobalOptions& g, Action& run);      // check
+void add_copy_command(CLI::App& app, GlobalOptions& g, Action& run);       // copy
 
 }  // namespace tsm::cli
 

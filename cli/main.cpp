@@ -65,6 +65,7 @@ int main(int argc, char** argv) {
   tsm::cli::add_inspect_commands(app, g, run);
   tsm::cli::add_scaffold_commands(app, g, run);
   tsm::cli::add_check_command(app, g, run);
+  tsm::cli::add_copy_command(app, g, run);
 
   try {
     app.parse(argc, argv);
