@@ -126,7 +126,7 @@ MariaDbConnection::MariaDbConnection(DatabaseUrl url, ConnectOptions options)
   is_mariadb_ = std::string(mysql_get_server_info(handle_->get())).find("MariaDB") != std::string::npos;
 }
 
-const Dialect& MariaDbConnection::dialect() const { return dialect(); }
+const Dialect& MariaDbConnection::dialect() const { return mariadb::dialect(); }  // not this member: it recursed
 
 void MariaDbConnection::execute(const std::string& sql) { mariadb_execute(handle_->get(), sql, url_.password); }
 
@@ -136,6 +136,12 @@ std::vector<Row> MariaDbConnection::query(const std::string& sql, const std::vec
 
 void MariaDbConnection::begin() { execute("START TRANSACTION"); }
 void MariaDbConnection::commit() { execute("COMMIT"); }
+// The isolation level applies to the next transaction only; WITH CONSISTENT SNAPSHOT opens the
+// InnoDB read view now rather than at the first read.
+void MariaDbConnection::begin_snapshot() {
+  execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ");
+  execute("START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY");
+}
 void MariaDbConnection::rollback() { mysql_rollback(handle_->get()); }
 
 bool MariaDbConnection::table_exists(const std::string& table) {

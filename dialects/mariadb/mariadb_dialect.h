@@ -25,6 +25,8 @@ class MariaDbDialect : public Dialect {
   std::string create_version_table(const std::string& table) const override;
   std::string begin_sql() const override { return "START TRANSACTION;"; }
   SchemaDescription describe(const Schema& expected) const override;
+  std::optional<std::string> canonical(const ColumnType& type, const std::optional<std::string>& raw) const override;
+  std::vector<std::string> reset_identity_sql(const std::string& table, const std::string& column) const override;
 
   // Shared by render and describe.
   std::string column_definition(const Column& column, bool with_primary_key) const;
