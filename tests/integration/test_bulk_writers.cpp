@@ -74,12 +74,13 @@ std::vector<Row> hostile_rows() {
 std::string select_all(const Dialect& d) {
   std::string sql = "SELECT ";
   for (std::size_t i = 0; i < hostile_columns().size(); ++i) sql += (i ? ", " : "") + d.quote(hostile_columns()[i].name);
-  return sql + " FROM " + d.quote("hostile") + " ORDER BY " + d.quote("id");
+  return sql + " FROM " + d.quote("hostile") + " WHERE " + d.quote("id") + " >= ? ORDER BY " + d.quote("id");
 }
 
+// With a bound parameter: MariaDB reads through its prepared-statement path (copy's keyset reads).
 std::vector<Row> read_back(Connection& c) {
   std::vector<Row> out;
-  for (const auto& raw : c.query(select_all(c.dialect()))) {
+  for (const auto& raw : c.query(select_all(c.dialect()), {"0"})) {
     Row row;
     for (std::size_t i = 0; i < raw.size(); ++i) row.push_back(c.dialect().canonical(hostile_columns()[i].type, raw[i]));
     out.push_back(std::move(row));
