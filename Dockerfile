@@ -10,7 +10,7 @@ FROM debian:bookworm AS build
 ARG DEBIAN_FRONTEND=noninteractive
 RUN apt-get update \
  && apt-get install -y --no-install-recommends g++ cmake ninja-build pkg-config libcli11-dev \
-      libpqxx-dev libpq-dev libsqlite3-dev libmariadb-dev libfmt-dev libspdlog-dev nlohmann-json3-dev \
+      libpqxx-dev libpq-dev libsqlite3-dev libmariadb-dev libfmt-dev libspdlog-dev libssl-dev nlohmann-json3-dev \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY . .
@@ -22,7 +22,7 @@ FROM debian:bookworm
 ARG DEBIAN_FRONTEND=noninteractive
 RUN apt-get update \
  && apt-get install -y --no-install-recommends libpqxx-6.4 libpq5 libmariadb3 libsqlite3-0 \
-      libfmt9 libspdlog1.10 \
+      libfmt9 libspdlog1.10 libssl3 \
  && rm -rf /var/lib/apt/lists/* \
  && useradd --uid 10001 --user-group --home-dir /data --no-create-home \
       --shell /usr/sbin/nologin turnstone \

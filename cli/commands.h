@@ -16,6 +16,7 @@ void add_inspect_commands(CLI::App& app, GlobalOptions& g, Action& run);   // cu
 void add_scaffold_commands(CLI::App& app, GlobalOptions& g, Action& run);  // revision, merge
 void add_check_command(CLI::App& app, GlobalOptions& g, Action& run);      // check
 void add_lint_command(CLI::App& app, GlobalOptions& g, Action& run);       // lint
+void add_copy_command(CLI::App& app, GlobalOptions& g, Action& run);       // copy
 
 }  // namespace tsm::cli
 

@@ -66,6 +66,7 @@ int main(int argc, char** argv) {
   tsm::cli::add_scaffold_commands(app, g, run);
   tsm::cli::add_check_command(app, g, run);
   tsm::cli::add_lint_command(app, g, run);
+  tsm::cli::add_copy_command(app, g, run);
 
   try {
     app.parse(argc, argv);

@@ -40,6 +40,6 @@ if(TSM_DPKG_SHLIBDEPS)
   set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
 else()
   set(CPACK_DEBIAN_PACKAGE_DEPENDS
-      "libpqxx-6.4, libpq5, libmariadb3, libsqlite3-0, libfmt9, libspdlog1.10, libstdc++6, libgcc-s1, libc6")
+      "libpqxx-6.4, libpq5, libmariadb3, libsqlite3-0, libfmt9, libspdlog1.10, libssl3, libstdc++6, libgcc-s1, libc6")
 endif()
 include(CPack)

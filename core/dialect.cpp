@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "core/base/errors.h"
+#include "core/base/text.h"
 
 namespace tsm {
 namespace {
@@ -40,5 +41,88 @@ const Backend& backend_for(DialectKind kind) {
 }
 
 const Dialect& dialect_for(DialectKind kind) { return backend_for(kind).dialect(); }
+
+std::optional<std::string> Dialect::canonical(const ColumnType& type, const std::optional<std::string>& raw) const {
+  if (!raw) return raw;
+  switch (type.kind) {
+    case TypeKind::integer:
+    case TypeKind::big_integer:
+    case TypeKind::text:
+    case TypeKind::string:
+    case TypeKind::date: return raw;
+    default:
+      throw UsageError(fmt::format("{} cannot read {} values for copy", dialect_name(kind()), type_name(type.kind)));
+  }
+}
+
+std::vector<std::string> Dialect::reset_identity_sql(const std::string& table, const std::string& column) const {
+  throw UsageError(fmt::format("{} cannot yet move the identity of {}.{} past the copied ids (copy needs "
+                               "Dialect::reset_identity_sql for this backend)",
+                               dialect_name(kind()), table, column));
+}
+
+namespace {
+
+// Multi-row INSERT with bound parameters, a few hundred rows per statement: the portable path.
+class InsertWriter : public BulkWriter {
+ public:
+  InsertWriter(Connection& conn, std::string table, std::vector<BulkColumn> columns)
+      : conn_(conn), table_(std::move(table)), columns_(std::move(columns)) {}
+  void write(const Row& row) override {
+    rows_.push_back(row);
+    if (rows_.size() >= kRowsPerStatement) flush();
+  }
+  void finish() override { flush(); }
+
+ private:
+  static constexpr std::size_t kRowsPerStatement = 200;
+  void flush() {
+    if (rows_.empty()) return;
+    const Dialect& d = conn_.dialect();
+    std::vector<std::string> names;
+    for (const auto& c : columns_) names.push_back(d.quote(c.name));
+    std::string tuple = "(" + join(std::vector<std::string>(columns_.size(), "?"), ", ") + ")";
+    std::string sql = fmt::format("INSERT INTO {} ({}) VALUES ", d.quote(table_), join(names, ", "));
+    std::vector<std::string> params;
+    for (std::size_t r = 0; r < rows_.size(); ++r) {
+      sql += (r ? ", " : "") + tuple;
+      for (const auto& v : rows_[r]) params.push_back(v.value_or(""));
+    }
+    // query() binds text; NULLs need the literal, so rows with a NULL go one by one.
+    bool has_null = false;
+    for (const auto& row : rows_)
+      for (const auto& v : row) has_null = has_null || !v;
+    if (!has_null) {
+      conn_.query(sql, params);
+    } else {
+      for (const auto& row : rows_) {
+        std::vector<std::string> cols, marks, values;
+        for (std::size_t i = 0; i < row.size(); ++i) {
+          cols.push_back(d.quote(columns_[i].name));
+          if (row[i]) {
+            marks.push_back("?");
+            values.push_back(*row[i]);
+          } else {
+            marks.push_back("NULL");
+          }
+        }
+        conn_.query(fmt::format("INSERT INTO {} ({}) VALUES ({})", d.quote(table_), join(cols, ", "), join(marks, ", ")),
+                    values);
+      }
+    }
+    rows_.clear();
+  }
+
+  Connection& conn_;
+  std::string table_;
+  std::vector<BulkColumn> columns_;
+  std::vector<Row> rows_;
+};
+
+}  // namespace
+
+std::unique_ptr<BulkWriter> Connection::bulk_writer(const std::string& table, const std::vector<BulkColumn>& columns) {
+  return std::make_unique<InsertWriter>(*this, table, columns);
+}
 
 }  // namespace tsm

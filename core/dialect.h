@@ -18,6 +18,8 @@
 
 namespace tsm {
 
+using Row = std::vector<std::optional<std::string>>;  // one query result row; NULL = nullopt
+
 struct Statement {
   // Where a statement that cannot run inside a transaction goes.
   enum class Edge {
@@ -65,9 +67,41 @@ class Dialect {
 
   // The expected schema in this dialect's normalized terms, for comparison with introspect().
   virtual SchemaDescription describe(const Schema& expected) const = 0;
+
+  // ---- `copy` ----
+  // A value as this dialect's Connection::query returns it, in the portable canonical text that
+  // every dialect agrees on (so checksums compare across backends and a BulkWriter of any
+  // dialect can load it): integers in decimal; booleans "0"/"1"; real/double the shortest text
+  // that round-trips the 8-byte value; timestamps "YYYY-MM-DD HH:MM:SS.ffffff" in UTC; dates
+  // "YYYY-MM-DD"; text and string unchanged (bytes); blobs lowercase hex; json compact with
+  // sorted keys. NULL stays nullopt. Throws UsageError naming the value when it cannot be
+  // read as its type (e.g. invalid JSON).
+  // The base handles the types whose text is the same everywhere (integers, text, string, date)
+  // and refuses the others: each dialect overrides it for its own output formats.
+  virtual std::optional<std::string> canonical(const ColumnType& type, const std::optional<std::string>& raw) const;
+  // Statements that make the next generated value of `table`.`column` (an autoincrement
+  // identity) greater than the highest value now in the table, run by `copy` after loading rows
+  // with explicit ids. Empty where the backend moves past explicit ids by itself.
+  // TODO(dialects): PostgreSQL `SELECT setval(pg_get_serial_sequence(...), max)`; SQLite and
+  // MariaDB/InnoDB follow explicit ids already (return {} after checking). The base refuses.
+  virtual std::vector<std::string> reset_identity_sql(const std::string& table, const std::string& column) const;
 };
 
-using Row = std::vector<std::optional<std::string>>;
+// Streams rows of one table into the server by the fastest path the backend has (PostgreSQL
+// COPY, MariaDB LOAD DATA LOCAL INFILE, SQLite prepared INSERTs), inside the caller's
+// transaction. Values are canonical text (Dialect::canonical); the writer converts each to its
+// column's native input. Memory stays bounded: rows are sent in chunks as they come.
+struct BulkColumn {
+  std::string name;
+  ColumnType type;
+};
+class BulkWriter {
+ public:
+  virtual ~BulkWriter() = default;
+  virtual void write(const Row& row) = 0;  // one value per column, in the writer's column order
+  // Sends what is buffered; afterwards every written row is in the table (not yet committed).
+  virtual void finish() = 0;
+};
 
 // Held while a write command runs; released on destruction (and by the server on crash).
 class Lock {
@@ -110,6 +144,15 @@ class Connection {
   // Sizes of those of `tables` that exist (absent ones are left out). Read-only. The base
   // version knows nothing (empty map); dialects override it in dialects/<name>/<name>_sizes.cpp.
   virtual std::map<std::string, TableSize> table_sizes(const std::vector<std::string>& tables);
+
+  // ---- `copy` ----
+  // Opens a read-only transaction over one consistent snapshot (SQLite: a read transaction;
+  // PostgreSQL: REPEATABLE READ READ ONLY; MariaDB: START TRANSACTION WITH CONSISTENT SNAPSHOT,
+  // READ ONLY), so a source still being written is read as of one instant. End it with commit().
+  virtual void begin_snapshot() { begin(); }
+  // A writer for `table`'s `columns`; the default sends multi-row INSERTs with bound parameters
+  // (canonical text; servers cast). Dialects override it with their bulk path.
+  virtual std::unique_ptr<BulkWriter> bulk_writer(const std::string& table, const std::vector<BulkColumn>& columns);
 };
 
 struct Backend {

@@ -72,13 +72,19 @@ std::vector<Row> query_prepared(MYSQL* h, const std::string& sql, const std::vec
   std::unique_ptr<MYSQL_RES, ResultFreer> meta(mysql_stmt_result_metadata(st.get()));
   if (!meta) return rows;
   unsigned int n = mysql_num_fields(meta.get());
-  // Every column is fetched as text: first its length, then the bytes (fetch_column).
+  // Every column is fetched as text into a 64-byte buffer; a longer value is fetched again whole
+  // (fetch_column). A zero-length buffer does not work: Connector/C then reports length 0 for
+  // numeric columns (a DOUBLE came back as '').
+  constexpr unsigned long kInline = 64;
   std::vector<MYSQL_BIND> out(n);
   std::vector<unsigned long> lengths(n);
   std::vector<my_bool> nulls(n), errors(n);
+  std::vector<char> inline_buf(static_cast<std::size_t>(n) * kInline);
   for (unsigned int i = 0; i < n; ++i) {
     out[i] = MYSQL_BIND{};
     out[i].buffer_type = MYSQL_TYPE_STRING;
+    out[i].buffer = inline_buf.data() + static_cast<std::size_t>(i) * kInline;
+    out[i].buffer_length = kInline;
     out[i].length = &lengths[i];
     out[i].is_null = &nulls[i];
     out[i].error = &errors[i];
@@ -90,6 +96,10 @@ std::vector<Row> query_prepared(MYSQL* h, const std::string& sql, const std::vec
     for (unsigned int i = 0; i < n; ++i) {
       if (nulls[i]) {
         row.push_back(std::nullopt);
+        continue;
+      }
+      if (lengths[i] < kInline) {  // (room left for the terminator: never truncated)
+        row.emplace_back(std::string(inline_buf.data() + static_cast<std::size_t>(i) * kInline, lengths[i]));
         continue;
       }
       std::string value(lengths[i] + 1, '\0');
@@ -136,6 +146,12 @@ std::vector<Row> MariaDbConnection::query(const std::string& sql, const std::vec
 
 void MariaDbConnection::begin() { execute("START TRANSACTION"); }
 void MariaDbConnection::commit() { execute("COMMIT"); }
+// The isolation level applies to the next transaction only; WITH CONSISTENT SNAPSHOT opens the
+// InnoDB read view now rather than at the first read.
+void MariaDbConnection::begin_snapshot() {
+  execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ");
+  execute("START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY");
+}
 void MariaDbConnection::rollback() { mysql_rollback(handle_->get()); }
 
 bool MariaDbConnection::table_exists(const std::string& table) {

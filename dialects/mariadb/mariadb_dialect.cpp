@@ -57,7 +57,7 @@ std::string MariaDbDialect::native_type(const ColumnType& type) const {
     case TypeKind::boolean: return "TINYINT(1)";
     case TypeKind::real:  // SQLite REAL is 8 bytes: FLOAT would lose precision of scores
     case TypeKind::double_: return "DOUBLE";
-    case TypeKind::text: return "TEXT";
+    case TypeKind::text: return "LONGTEXT";  // unbounded like SQLite and PostgreSQL (TEXT holds 64 KiB)
     case TypeKind::string:
       if (type.length <= 0 || type.length > 16383)
         throw UsageError(fmt::format("string({}) needs a length in 1..16383 on MariaDB", type.length));
@@ -92,8 +92,13 @@ std::string MariaDbDialect::default_clause(const Column& column) const {
   return "DEFAULT " + std::visit(Visitor{*this, column}, *column.server_default);
 }
 
-std::string MariaDbDialect::column_definition(const Column& column, bool with_primary_key) const {
-  std::string out = quote(column.name) + " " + native_type(column.type);
+std::string MariaDbDialect::collation(const Column& column, bool in_key) {
+  const bool textual = column.type.kind == TypeKind::string || column.type.kind == TypeKind::text;
+  return textual && (in_key || column.type.kind == TypeKind::string) ? " COLLATE utf8mb4_bin" : "";
+}
+
+std::string MariaDbDialect::column_definition(const Column& column, bool with_primary_key, bool in_key) const {
+  std::string out = quote(column.name) + " " + native_type(column.type) + collation(column, in_key || column.primary_key);
   bool not_null = !column.nullable || column.primary_key || column.autoincrement;
   out += not_null ? " NOT NULL" : " NULL";
   if (column.autoincrement) {

@@ -25,9 +25,17 @@ class MariaDbDialect : public Dialect {
   std::string create_version_table(const std::string& table) const override;
   std::string begin_sql() const override { return "START TRANSACTION;"; }
   SchemaDescription describe(const Schema& expected) const override;
+  std::optional<std::string> canonical(const ColumnType& type, const std::optional<std::string>& raw) const override;
+  std::vector<std::string> reset_identity_sql(const std::string& table, const std::string& column) const override;
 
-  // Shared by render and describe.
-  std::string column_definition(const Column& column, bool with_primary_key) const;
+  // Shared by render and describe. `in_key`: the column is part of its table's primary key or a
+  // unique constraint (a TEXT column there is compared byte for byte, see collation()).
+  std::string column_definition(const Column& column, bool with_primary_key, bool in_key = false) const;
+  // " COLLATE utf8mb4_bin" for string(n) columns (ids, names, subjects: the keys) and for text
+  // columns in a key, "" otherwise. utf8mb4_bin keeps 'Host' and 'host', é and e + U+0301, and
+  // any two 4-byte characters apart in keys and comparisons, as SQLite and PostgreSQL do; other
+  // text keeps the utf8mb4 default so FULLTEXT search stays case-insensitive like FTS5/tsvector.
+  static std::string collation(const Column& column, bool in_key);
   std::string default_clause(const Column& column) const;  // "" or "DEFAULT …"
 };
 

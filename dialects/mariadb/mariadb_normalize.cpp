@@ -76,7 +76,7 @@ std::string normalized_type(const ColumnType& type) {
     case TypeKind::boolean: return "tinyint(1)";
     case TypeKind::real:
     case TypeKind::double_: return "double";
-    case TypeKind::text: return "text";
+    case TypeKind::text: return "longtext";
     case TypeKind::string: return fmt::format("varchar({})", type.length);
     case TypeKind::timestamp: return "datetime(6)";
     case TypeKind::date: return "date";

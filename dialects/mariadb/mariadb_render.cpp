@@ -18,6 +18,15 @@ const char* const kTableOptions = " ENGINE=InnoDB DEFAULT CHARSET=utf8mb4";
 
 enum class KeyUse { index, unique, primary_key, foreign_key };
 
+// Whether `column` is part of `t`'s primary key or one of its unique constraints.
+bool in_key(const TableSpec& t, const std::string& column) {
+  auto pk = primary_key_columns(t);
+  if (std::find(pk.begin(), pk.end(), column) != pk.end()) return true;
+  return std::any_of(t.uniques.begin(), t.uniques.end(), [&](const UniqueConstraint& u) {
+    return std::find(u.columns.begin(), u.columns.end(), column) != u.columns.end();
+  });
+}
+
 class Renderer {
  public:
   Renderer(const MariaDbDialect& d, const Schema& before) : d_(d), before_(before) {}
@@ -46,6 +55,8 @@ class Renderer {
     }
     // MODIFY/CHANGE replace the whole definition: start from the current column.
     Column changed = *current;
+    const TableModel* model = before_.table(op.table);
+    const bool key = model && in_key(model->spec, op.name);
     if (op.type) changed.type = *op.type;
     if (op.nullable) changed.nullable = *op.nullable;
     if (op.server_default) changed.server_default = *op.server_default;
@@ -53,9 +64,9 @@ class Renderer {
       std::string old_name = changed.name;
       changed.name = *op.new_name;
       return {{fmt::format("ALTER TABLE {} CHANGE COLUMN {} {}", table, d_.quote(old_name),
-                           d_.column_definition(changed, false))}};
+                           d_.column_definition(changed, false, key))}};
     }
-    return {{fmt::format("ALTER TABLE {} MODIFY COLUMN {}", table, d_.column_definition(changed, false))}};
+    return {{fmt::format("ALTER TABLE {} MODIFY COLUMN {}", table, d_.column_definition(changed, false, key))}};
   }
 
   std::vector<Statement> operator()(const RenameTable& op) const {
@@ -198,7 +209,7 @@ class Renderer {
     for (const auto& c : t.columns) {
       bool pk_here = c.autoincrement;  // AUTO_INCREMENT must be a key: keep it inline
       inline_pk = inline_pk || pk_here;
-      lines.push_back(d_.column_definition(c, pk_here));
+      lines.push_back(d_.column_definition(c, pk_here, in_key(t, c.name)));
     }
     std::vector<std::string> pk = primary_key_columns(t);
     if (!inline_pk && !pk.empty()) lines.push_back("PRIMARY KEY (" + key_parts(t.name, pk, KeyUse::primary_key, &t) + ")");

@@ -161,6 +161,7 @@ std::vector<Row> PostgresConnection::query(const std::string& sql, const std::ve
 
 void PostgresConnection::begin() { execute("BEGIN"); }
 void PostgresConnection::commit() { execute("COMMIT"); }
+void PostgresConnection::begin_snapshot() { execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"); }
 void PostgresConnection::rollback() {
   try {
     execute("ROLLBACK");

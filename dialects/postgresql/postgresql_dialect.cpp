@@ -51,7 +51,7 @@ std::string PostgresDialect::native_type(const ColumnType& type) const {
     case TypeKind::integer: return "INTEGER";
     case TypeKind::big_integer: return "BIGINT";
     case TypeKind::boolean: return "BOOLEAN";
-    case TypeKind::real: return "REAL";
+    case TypeKind::real:  // SQLite's REAL is 8 bytes: a 4-byte real would round every copied score
     case TypeKind::double_: return "DOUBLE PRECISION";
     case TypeKind::text: return "TEXT";
     case TypeKind::string:

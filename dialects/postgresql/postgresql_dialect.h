@@ -20,6 +20,8 @@ class PostgresDialect : public Dialect {
   std::vector<Statement> render(const Operation& op, const Schema& before) const override;
   std::string create_version_table(const std::string& table) const override;
   SchemaDescription describe(const Schema& expected) const override;
+  std::optional<std::string> canonical(const ColumnType& type, const std::optional<std::string>& raw) const override;
+  std::vector<std::string> reset_identity_sql(const std::string& table, const std::string& column) const override;
 
   // A server default rendered for a column of `type` (boolean columns accept 0/1).
   std::string default_sql(const ColumnType& type, const DefaultValue& value) const;

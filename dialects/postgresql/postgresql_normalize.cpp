@@ -80,7 +80,7 @@ std::string described_type(const ColumnType& type) {
     case TypeKind::integer: return "integer";
     case TypeKind::big_integer: return "bigint";
     case TypeKind::boolean: return "boolean";
-    case TypeKind::real: return "real";
+    case TypeKind::real:
     case TypeKind::double_: return "double precision";
     case TypeKind::text: return "text";
     case TypeKind::string: return fmt::format("varchar({})", type.length);

@@ -4,6 +4,9 @@
 
 #include <algorithm>
 #include <cctype>
+#include <charconv>
+#include <cmath>
+#include <cstdlib>
 #include <filesystem>
 
 #include <fmt/format.h>
@@ -42,6 +45,17 @@ std::optional<std::string> column_text(sqlite3_stmt* stmt, int i) {
     case SQLITE_BLOB: {
       auto* p = static_cast<const char*>(sqlite3_column_blob(stmt, i));
       return std::string(p ? p : "", static_cast<std::size_t>(sqlite3_column_bytes(stmt, i)));
+    }
+    case SQLITE_FLOAT: {
+      // SQLite prints a REAL with 15 significant digits, which loses the last bits of some
+      // values (0.1 + 0.2): keep its text when it reads back as the same double, else print
+      // the shortest text that does (copy must move the 8-byte value exactly).
+      const double v = sqlite3_column_double(stmt, i);
+      std::string text(reinterpret_cast<const char*>(sqlite3_column_text(stmt, i)));
+      if (std::strtod(text.c_str(), nullptr) == v || std::isnan(v)) return text;
+      char buf[64];
+      auto res = std::to_chars(buf, buf + sizeof buf, v);
+      return std::string(buf, res.ptr);
     }
     default: {
       auto* p = reinterpret_cast<const char*>(sqlite3_column_text(stmt, i));
@@ -186,6 +200,12 @@ std::vector<Row> SqliteConnection::query(const std::string& sql, const std::vect
 
 void SqliteConnection::begin() { execute("BEGIN IMMEDIATE"); }
 void SqliteConnection::commit() { execute("COMMIT"); }
+// A deferred BEGIN takes no snapshot until the first read: read once, so the WAL snapshot is
+// fixed here and not at whatever the caller reads first.
+void SqliteConnection::begin_snapshot() {
+  execute("BEGIN DEFERRED");
+  query("SELECT count(*) FROM sqlite_master");
+}
 
 // Also undoes what a failed table rebuild left on the connection: the two pragmas are not
 // transactional, and this connection always runs with foreign keys on.

@@ -29,12 +29,16 @@ class SqliteConnection : public Connection {
   void begin() override;  // BEGIN IMMEDIATE: take the write lock now, not at the first write
   void commit() override;
   void rollback() override;
+  void begin_snapshot() override;
+  // One prepared INSERT reused for every row (sqlite_bulk.cpp).
+  std::unique_ptr<BulkWriter> bulk_writer(const std::string& table, const std::vector<BulkColumn>& columns) override;
   bool table_exists(const std::string& table) override;
   SchemaDescription introspect(const std::vector<std::string>& ignore) override;
   std::unique_ptr<Lock> acquire_lock(const std::string& tree, std::chrono::seconds timeout,
                                      const std::function<void(const std::string&)>& waiting) override;
   std::map<std::string, TableSize> table_sizes(const std::vector<std::string>& tables) override;  // *_sizes.cpp
 
+  sqlite3* handle() const { return db_; }
   const std::string& path() const { return path_; }  // empty for an in-memory database
 
  private:

@@ -21,6 +21,8 @@ class SqliteDialect : public Dialect {
   std::vector<Statement> render(const Operation& op, const Schema& before) const override;
   std::string create_version_table(const std::string& table) const override;
   SchemaDescription describe(const Schema& expected) const override;
+  std::optional<std::string> canonical(const ColumnType& type, const std::optional<std::string>& raw) const override;
+  std::vector<std::string> reset_identity_sql(const std::string& table, const std::string& column) const override;
 
   // The native declared type of a column (an identity column is always INTEGER, the rowid alias).
   std::string column_type(const Column& column) const;

@@ -116,10 +116,10 @@ TEST_CASE("mariadb baseline schema introspects exactly as described", "[mariadb]
   const TableDescription& le = live.tables.at("log_entries");
   REQUIRE(le.columns.size() == 8);
   CHECK(le.columns[0] == ColumnDescription{"id", "bigint", false, ""});
-  CHECK(le.columns[1] == ColumnDescription{"source_id", "text", false, ""});
+  CHECK(le.columns[1] == ColumnDescription{"source_id", "longtext", false, ""});
   CHECK(le.columns[2] == ColumnDescription{"timestamp", "datetime(6)", false, ""});
   CHECK(le.columns[3] == ColumnDescription{"severity", "varchar(16)", false, "'INFO'"});
-  CHECK(le.columns[4] == ColumnDescription{"hostname", "text", true, ""});
+  CHECK(le.columns[4] == ColumnDescription{"hostname", "longtext", true, ""});
   CHECK(le.columns[6] == ColumnDescription{"matched_patterns", "json", false, "'[]'"});
   CHECK(le.columns[7] == ColumnDescription{"ingested_at", "datetime(6)", false, "current_timestamp(6)"});
   CHECK(le.primary_key == std::vector<std::string>{"id"});

@@ -75,7 +75,7 @@ TEST_CASE("postgresql executes every operation and introspects it exactly", "[in
   CHECK(*column(live, "log_entries", "severity") == ColumnDescription{"severity", "text", false, "'INFO'"});
   CHECK(*column(live, "log_entries", "matched_patterns") ==
         ColumnDescription{"matched_patterns", "jsonb", false, "'[]'"});
-  CHECK(*column(live, "log_entries", "score") == ColumnDescription{"score", "real", true, "0.5"});
+  CHECK(*column(live, "log_entries", "score") == ColumnDescription{"score", "double precision", true, "0.5"});
   CHECK(*column(live, "log_entries", "weight") == ColumnDescription{"weight", "double precision", true, "-1"});
   CHECK(*column(live, "log_entries", "raw") == ColumnDescription{"raw", "bytea", true, ""});
   CHECK(*column(live, "sources", "id") == ColumnDescription{"id", "varchar(64)", false, ""});

@@ -49,9 +49,9 @@ TEST_CASE("mariadb create_table renders InnoDB utf8mb4 DDL with portable types",
   CHECK(one(CreateTable{log_entries()}) ==
         "CREATE TABLE `log_entries` (\n"
         "  `id` BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY,\n"
-        "  `source_id` TEXT NOT NULL,\n"
+        "  `source_id` LONGTEXT NOT NULL,\n"
         "  `timestamp` DATETIME(6) NOT NULL,\n"
-        "  `severity` TEXT NOT NULL DEFAULT ('INFO'),\n"
+        "  `severity` LONGTEXT NOT NULL DEFAULT ('INFO'),\n"
         "  `matched_patterns` JSON NOT NULL DEFAULT ('[]'),\n"
         "  `score` DOUBLE NULL DEFAULT 1,\n"
         "  `acknowledged` TINYINT(1) NOT NULL DEFAULT 0,\n"
@@ -66,7 +66,7 @@ TEST_CASE("mariadb native types", "[mariadb][render]") {
   CHECK(d.native_type({TypeKind::boolean}) == "TINYINT(1)");
   CHECK(d.native_type({TypeKind::real}) == "DOUBLE");
   CHECK(d.native_type({TypeKind::double_}) == "DOUBLE");
-  CHECK(d.native_type({TypeKind::text}) == "TEXT");
+  CHECK(d.native_type({TypeKind::text}) == "LONGTEXT");
   CHECK(d.native_type({TypeKind::string, 64}) == "VARCHAR(64)");
   CHECK(d.native_type({TypeKind::timestamp}) == "DATETIME(6)");
   CHECK(d.native_type({TypeKind::date}) == "DATE");
@@ -90,7 +90,7 @@ TEST_CASE("mariadb composite keys uniques checks and foreign keys", "[mariadb][r
         "CREATE TABLE `incident_entries` (\n"
         "  `incident_id` BIGINT NOT NULL,\n"
         "  `entry_id` BIGINT NOT NULL,\n"
-        "  `note` VARCHAR(32) NULL,\n"
+        "  `note` VARCHAR(32) COLLATE utf8mb4_bin NULL,\n"
         "  PRIMARY KEY (`incident_id`, `entry_id`),\n"
         "  CONSTRAINT `uq_incident_entries_note` UNIQUE (`note`),\n"
         "  CHECK (entry_id > 0),\n"
@@ -109,7 +109,7 @@ TEST_CASE("mariadb keys TEXT whole in unique keys but refuses it in primary and 
   t.columns[0] = col::string("id", 128).pk();
   t.uniques = {UniqueConstraint{{"id", "kind"}, ""}};
   CHECK(one(CreateTable{t}) ==
-        "CREATE TABLE `sources` (\n  `id` VARCHAR(128) NOT NULL,\n  `kind` TEXT NULL,\n  `doc` JSON NULL,\n"
+        "CREATE TABLE `sources` (\n  `id` VARCHAR(128) COLLATE utf8mb4_bin NOT NULL,\n  `kind` LONGTEXT COLLATE utf8mb4_bin NULL,\n  `doc` JSON NULL,\n"
         "  PRIMARY KEY (`id`),\n  CONSTRAINT `uq_sources_id_kind` UNIQUE (`id`, `kind`)\n"
         ") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4");
   t.uniques = {UniqueConstraint{{"doc"}, ""}};
@@ -152,18 +152,18 @@ TEST_CASE("mariadb version table follows the Alembic layout", "[mariadb][render]
 TEST_CASE("mariadb column operations", "[mariadb][render]") {
   Schema before = schema_with({CreateTable{log_entries()}});
   CHECK(one(AddColumn{"log_entries", col::string("tenant_id", 64).not_null().default_value(std::string("default"))}) ==
-        "ALTER TABLE `log_entries` ADD COLUMN `tenant_id` VARCHAR(64) NOT NULL DEFAULT 'default'");
+        "ALTER TABLE `log_entries` ADD COLUMN `tenant_id` VARCHAR(64) COLLATE utf8mb4_bin NOT NULL DEFAULT 'default'");
   CHECK(one(DropColumn{"log_entries", "score"}) == "ALTER TABLE `log_entries` DROP COLUMN `score`");
 
   AlterColumn rename{"log_entries", "severity", std::nullopt, std::nullopt, std::nullopt, std::string("level")};
   CHECK(one(rename, before) == "ALTER TABLE `log_entries` RENAME COLUMN `severity` TO `level`");
 
   AlterColumn nullable{"log_entries", "severity", std::nullopt, true, std::nullopt, std::nullopt};
-  CHECK(one(nullable, before) == "ALTER TABLE `log_entries` MODIFY COLUMN `severity` TEXT NULL DEFAULT ('INFO')");
+  CHECK(one(nullable, before) == "ALTER TABLE `log_entries` MODIFY COLUMN `severity` LONGTEXT NULL DEFAULT ('INFO')");
 
   AlterColumn retype{"log_entries", "severity", ColumnType{TypeKind::string, 16}, std::nullopt,
                      std::optional<std::optional<DefaultValue>>(std::optional<DefaultValue>{}), std::string("level")};
-  CHECK(one(retype, before) == "ALTER TABLE `log_entries` CHANGE COLUMN `severity` `level` VARCHAR(16) NOT NULL");
+  CHECK(one(retype, before) == "ALTER TABLE `log_entries` CHANGE COLUMN `severity` `level` VARCHAR(16) COLLATE utf8mb4_bin NOT NULL");
 
   AlterColumn id_type{"log_entries", "id", ColumnType{TypeKind::integer}, std::nullopt, std::nullopt, std::nullopt};
   CHECK(one(id_type, before) == "ALTER TABLE `log_entries` MODIFY COLUMN `id` INT NOT NULL AUTO_INCREMENT");
@@ -265,7 +265,7 @@ TEST_CASE("mariadb describe normalizes types defaults and keys", "[mariadb][rend
   const TableDescription& le = d.tables.at("log_entries");
   REQUIRE(le.columns.size() == 8);
   CHECK(le.columns[0] == ColumnDescription{"id", "bigint", false, ""});
-  CHECK(le.columns[3] == ColumnDescription{"severity", "text", false, "'INFO'"});
+  CHECK(le.columns[3] == ColumnDescription{"severity", "longtext", false, "'INFO'"});
   CHECK(le.columns[4] == ColumnDescription{"matched_patterns", "json", false, "'[]'"});
   CHECK(le.columns[5] == ColumnDescription{"score", "double", true, "1"});
   CHECK(le.columns[6] == ColumnDescription{"acknowledged", "tinyint(1)", false, "0"});

@@ -61,7 +61,7 @@ TEST_CASE("postgresql maps every portable type", "[postgresql][render]") {
   CHECK(d().native_type({TypeKind::integer}) == "INTEGER");
   CHECK(d().native_type({TypeKind::big_integer}) == "BIGINT");
   CHECK(d().native_type({TypeKind::boolean}) == "BOOLEAN");
-  CHECK(d().native_type({TypeKind::real}) == "REAL");
+  CHECK(d().native_type({TypeKind::real}) == "DOUBLE PRECISION");  // SQLite REAL is 8 bytes
   CHECK(d().native_type({TypeKind::double_}) == "DOUBLE PRECISION");
   CHECK(d().native_type({TypeKind::text}) == "TEXT");
   CHECK(d().native_type({TypeKind::string, 64}) == "VARCHAR(64)");
@@ -96,7 +96,7 @@ TEST_CASE("postgresql create_table with identity, defaults and constraints", "[p
         "  \"config\" JSONB NOT NULL DEFAULT '{}',\n"
         "  \"enabled\" BOOLEAN NOT NULL DEFAULT TRUE,\n"
         "  \"created_at\" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT CURRENT_TIMESTAMP,\n"
-        "  \"score\" REAL DEFAULT 1.0,\n"
+        "  \"score\" DOUBLE PRECISION DEFAULT 1.0,\n"
         "  \"parent_id\" INTEGER,\n"
         "  \"severity\" VARCHAR(16) NOT NULL DEFAULT 'it''s',\n"
         "  CONSTRAINT \"pk_sources\" PRIMARY KEY (\"id\"),\n"

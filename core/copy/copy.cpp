@@ -1,0 +1,251 @@
+#include "core/copy/copy.h"
+
+#include <algorithm>
+#include <chrono>
+#include <set>
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include "core/base/errors.h"
+#include "core/copy/copy_internal.h"
+#include "core/copy/copy_state.h"
+#include "core/run/executor.h"
+
+namespace tsm {
+using namespace copy_detail;
+
+namespace {
+
+double since(std::chrono::steady_clock::time_point t) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
+}
+
+Workspace target_workspace(const Workspace& source, const CopyRequest& request) {
+  Settings s = source.settings();
+  s.main_url = request.to_url;
+  s.context_url = request.to_context;
+  return Workspace(s);
+}
+
+// Everything the fresh copy will need to find again after a kill, written in one transaction
+// per target database before the first revision runs.
+void record_start(std::vector<TreeJob>& jobs) {
+  std::set<Connection*> done;
+  for (auto& job : jobs) {
+    if (job.earlier_copy || done.count(job.dst)) continue;
+    done.insert(job.dst);
+    CopyState state(*job.dst);
+    state.ensure_table();
+    job.dst->begin();
+    for (auto& other : jobs)
+      if (other.dst == job.dst && !other.earlier_copy) {
+        state.put("state:" + other.tree, "schema");
+        state.put("version:" + other.tree, encode_key(other.rows));
+      }
+    job.dst->commit();
+  }
+}
+
+// Runs the revisions on the target through the executor (its locks, per-revision transactions,
+// MariaDB progress records and resume all apply), then moves the version rows aside so nothing
+// looks ready before verification.
+void bring_schema(const Workspace& target, TreeJob& job, const ProgressCallback& progress) {
+  CopyState state(*job.dst);
+  if (state.get("state:" + job.tree).value_or("schema") != "schema") return;
+  progress({CopyPhase::schema, job.tree, "", 0, 0, false});
+  Settings s = target.settings();
+  s.tree = job.tree;
+  Workspace tree_ws(s);
+  for (const auto& rev : job.rows) migrate(tree_ws, Direction::up, rev);
+  const std::string table = target.version_table(job.tree);
+  job.dst->begin();
+  try {
+    job.dst->execute("DELETE FROM " + job.dst->dialect().quote(table));
+    state.put("state:" + job.tree, "loading");
+    job.dst->commit();
+  } catch (const StatementError& e) {
+    job.dst->rollback();
+    throw MigrationError(fmt::format("copy: setting the version rows of tree '{}' aside failed: {}", job.tree, e.what()));
+  }
+}
+
+bool has_fulltext(Connection& conn, const std::string& table) {
+  auto live = conn.introspect({});
+  auto it = live.tables.find(table);
+  return it != live.tables.end() && !it->second.fulltext_objects.empty();
+}
+
+void run_statements(Connection& conn, const std::vector<Statement>& statements, const std::string& what) {
+  for (const auto& st : statements) {
+    try {
+      spdlog::debug("SQL: {}", st.sql);
+      conn.execute(st.sql);
+    } catch (const StatementError& e) {
+      throw MigrationError(fmt::format("copy: {} failed: {}", what, e.what()),
+                           fmt::format("  statement: {}\n  rerun `copy --resume` with the same arguments", e.sql));
+    }
+  }
+}
+
+// Full-text structures go before the load and come back after it: building an index over
+// loaded rows is faster than maintaining it row by row (and FTS5 content is never copied).
+void drop_fulltext(TreeJob& job) {
+  for (const auto& [name, t] : job.schema.tables)
+    for (const auto& spec : t.fulltexts)
+      if (has_fulltext(*job.dst, name))
+        run_statements(*job.dst, job.dst->dialect().render(DropFulltext{spec}, job.schema),
+                       "dropping the full-text structures of " + name);
+}
+
+void create_fulltext(TreeJob& job, const ProgressCallback& progress) {
+  for (const auto& [name, t] : job.schema.tables)
+    for (const auto& spec : t.fulltexts) {
+      if (has_fulltext(*job.dst, name)) continue;
+      progress({CopyPhase::fulltext, job.tree, name, 0, 0, false});
+      Schema before = job.schema;
+      before.tables[name].fulltexts.clear();
+      run_statements(*job.dst, job.dst->dialect().render(CreateFulltext{spec}, before),
+                     "building the full-text structures of " + name);
+    }
+}
+
+std::uint64_t count_rows(Connection& conn, const std::string& table) {
+  auto rows = conn.query("SELECT COUNT(*) FROM " + conn.dialect().quote(table));
+  return rows.empty() || !rows[0][0] ? 0 : std::stoull(*rows[0][0]);
+}
+
+TableReport load_table(TreeJob& job, const TableShape& shape, std::size_t batch_rows,
+                       const ProgressCallback& progress) {
+  TableReport report = table_report(job.tree, shape.name);
+  CopyState state(*job.dst);
+  Watermark mark = state.table(job.tree, shape.name);
+  if (mark.done) return report;
+  const auto started = std::chrono::steady_clock::now();
+  const std::uint64_t total = count_rows(*job.src, shape.name);
+  std::optional<std::vector<std::string>> after;
+  if (mark.key) after = decode_key(*mark.key);
+  if (after) spdlog::info("copy: resuming {} after {} ({} rows already copied)", shape.name, describe_key(shape, *after), mark.rows);
+  KeysetReader reader(*job.src, shape, batch_rows, after);
+  const Dialect& from = job.src->dialect();
+  progress({CopyPhase::load, job.tree, shape.name, mark.rows, total, false});
+  while (!mark.done) {
+    std::vector<Row> batch = reader.next();
+    std::vector<Row> canonical;
+    canonical.reserve(batch.size());
+    for (const auto& raw : batch) canonical.push_back(canonical_row(from, shape, raw));
+    job.dst->begin();
+    try {
+      if (!canonical.empty()) {
+        auto writer = job.dst->bulk_writer(shape.name, shape.columns);
+        for (const auto& row : canonical) writer->write(row);
+        writer->finish();
+      }
+      if (reader.last_key()) mark.key = encode_key(*reader.last_key());
+      mark.rows += canonical.size();
+      mark.done = batch.size() < batch_rows;
+      state.advance(job.tree, shape.name, mark);
+      job.dst->commit();
+    } catch (const StatementError& e) {
+      job.dst->rollback();
+      throw MigrationError(
+          fmt::format("copy of table '{}' failed after {} rows: {}", shape.name, mark.rows, e.what()),
+          fmt::format("  statement: {}\n  the rows before it are committed; rerun `copy --resume` with the same "
+                      "arguments",
+                      e.sql.substr(0, 300)));
+    } catch (...) {
+      job.dst->rollback();
+      throw;
+    }
+    report.rows_copied += canonical.size();
+    progress({CopyPhase::load, job.tree, shape.name, mark.rows, total, mark.done});
+  }
+  report.seconds = since(started);
+  return report;
+}
+
+void reset_identities(TreeJob& job) {
+  for (const auto& shape : job.tables) {
+    const TableModel* t = job.schema.table(shape.name);
+    for (const auto& c : t->spec.columns)
+      if (c.autoincrement)
+        for (const auto& sql : job.dst->dialect().reset_identity_sql(shape.name, c.name))
+          run_statements(*job.dst, {Statement{sql}}, "moving the identity of " + shape.name + " past its highest id");
+  }
+}
+
+// Version rows back, bookkeeping gone: one transaction per target database.
+void finish(const Workspace& target, std::vector<TreeJob>& jobs) {
+  std::set<Connection*> done;
+  for (auto& job : jobs) {
+    if (done.count(job.dst)) continue;
+    done.insert(job.dst);
+    CopyState state(*job.dst);
+    const Dialect& d = job.dst->dialect();
+    job.dst->begin();
+    try {
+      for (auto& other : jobs) {
+        if (other.dst != job.dst) continue;
+        const std::string table = target.version_table(other.tree);
+        job.dst->execute("DELETE FROM " + d.quote(table));
+        for (const auto& rev : other.rows) job.dst->execute(d.insert_version(table, rev));
+        state.forget_tree(other.tree);
+      }
+      job.dst->commit();
+    } catch (const StatementError& e) {
+      job.dst->rollback();
+      throw MigrationError(fmt::format("copy: writing the version rows failed: {}", e.what()),
+                           "  the data is copied and verified; rerun `copy --resume` to finish");
+    }
+    state.drop_if_empty();
+  }
+}
+
+}  // namespace
+
+CopyReport run_copy(const Workspace& source, const CopyRequest& request, const ProgressCallback& progress_in) {
+  const auto started = std::chrono::steady_clock::now();
+  ProgressCallback progress = progress_in ? progress_in : [](const CopyProgress&) {};
+  Workspace target = target_workspace(source, request);
+  Connections conns;
+  std::vector<TreeJob> jobs = preflight(source, target, request, conns);
+  CopyReport report;
+  for (const auto& job : jobs) {
+    report.revisions[job.tree] = job.rows;
+    report.resumed = report.resumed || job.earlier_copy;
+  }
+  std::vector<TableReport> tables;
+  if (!request.verify_only) {
+    record_start(jobs);
+    for (auto& job : jobs) bring_schema(target, job, progress);
+    for (auto& job : jobs) {
+      CopyState state(*job.dst);
+      if (state.get("state:" + job.tree).value_or("") == "loading") {
+        drop_fulltext(job);
+        for (const auto& shape : job.tables) tables.push_back(load_table(job, shape, request.batch_rows, progress));
+        job.dst->begin();
+        state.put("state:" + job.tree, "loaded");
+        job.dst->commit();
+      }
+      create_fulltext(job, progress);
+      reset_identities(job);
+    }
+  }
+  // Reports in load order, one per table, whether or not this run loaded it.
+  for (const auto& job : jobs)
+    for (const auto& shape : job.tables)
+      if (std::none_of(tables.begin(), tables.end(),
+                       [&](const TableReport& r) { return r.tree == job.tree && r.table == shape.name; }))
+        tables.push_back(table_report(job.tree, shape.name));
+  const auto verify_started = std::chrono::steady_clock::now();
+  verify_tables(jobs, tables, progress, request.batch_rows);
+  report.verify_seconds = since(verify_started);
+  report.tables = std::move(tables);
+  report.verified = std::all_of(report.tables.begin(), report.tables.end(), [](const TableReport& r) { return r.match; });
+  for (auto& [id, conn] : conns.source) conn->commit();  // ends the read snapshot
+  if (report.verified && !request.verify_only) finish(target, jobs);
+  report.seconds = since(started);
+  return report;
+}
+
+}  // namespace tsm
