@@ -5,7 +5,7 @@
 
 #include <CLI/CLI.hpp>
 
-#include "cli/context.h"
+#include "cli/global_options.h"
 
 namespace tsm::cli {
 

@@ -4,7 +4,7 @@
 #include <string>
 #include <vector>
 
-#include "cli/context.h"
+#include "cli/global_options.h"
 #include "core/graph/revision_graph.h"
 
 namespace tsm::cli {

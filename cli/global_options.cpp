@@ -1,4 +1,4 @@
-#include "cli/context.h"
+#include "cli/global_options.h"
 
 #include <cstdlib>
 #include <iostream>
