@@ -23,6 +23,12 @@ bool has_index(Connection& conn, const std::string& table, const std::string& in
   return t && std::any_of(t->indexes.begin(), t->indexes.end(), [&](auto& i) { return i.name == index; });
 }
 
+bool has_fulltext(Connection& conn, const std::string& table) {
+  SchemaDescription live;
+  const TableDescription* t = live_table(conn, table, live);
+  return t && !t->fulltext_objects.empty();
+}
+
 // One case per operation, no catch-all: a new operation does not compile until it says here
 // whether the live schema can tell that its statement ran. nullopt: it cannot.
 struct TookEffect {
@@ -49,8 +55,13 @@ struct TookEffect {
   std::optional<bool> operator()(const DropIndex& o) const { return single([&] { return !has_index(conn, o.table, o.name); }); }
   // Several objects per operation, or effects the normalized schema does not show exactly.
   std::optional<bool> operator()(const AlterColumn&) const { return std::nullopt; }
-  std::optional<bool> operator()(const CreateFulltext&) const { return std::nullopt; }
-  std::optional<bool> operator()(const DropFulltext&) const { return std::nullopt; }
+  // One statement only where the dialect builds full text with a single index (MariaDB FULLTEXT).
+  std::optional<bool> operator()(const CreateFulltext& o) const {
+    return single([&] { return has_fulltext(conn, o.spec.table); });
+  }
+  std::optional<bool> operator()(const DropFulltext& o) const {
+    return single([&] { return !has_fulltext(conn, o.spec.table); });
+  }
   std::optional<bool> operator()(const AddForeignKey&) const { return std::nullopt; }
   std::optional<bool> operator()(const AddCheck&) const { return std::nullopt; }
   // Raw SQL is judged by the schema fingerprint taken before it; data commits with its record.

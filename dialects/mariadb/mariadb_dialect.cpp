@@ -1,4 +1,5 @@
 #include "dialects/mariadb/mariadb_dialect.h"
+#include "dialects/mariadb/mariadb_names.h"
 
 #include <algorithm>
 #include <cmath>
@@ -92,13 +93,16 @@ std::string MariaDbDialect::default_clause(const Column& column) const {
   return "DEFAULT " + std::visit(Visitor{*this, column}, *column.server_default);
 }
 
-std::string MariaDbDialect::collation(const Column& column, bool in_key) {
-  const bool textual = column.type.kind == TypeKind::string || column.type.kind == TypeKind::text;
-  return textual && (in_key || column.type.kind == TypeKind::string) ? " COLLATE utf8mb4_bin" : "";
+std::string MariaDbDialect::collation(const Column& column) {
+  return column.type.kind == TypeKind::string ? " COLLATE utf8mb4_nopad_bin" : "";
 }
 
-std::string MariaDbDialect::column_definition(const Column& column, bool with_primary_key, bool in_key) const {
-  std::string out = quote(column.name) + " " + native_type(column.type) + collation(column, in_key || column.primary_key);
+std::string MariaDbDialect::key_companion_definition(const std::string& column) const {
+  return fmt::format("{} LONGBLOB AS ({}) VIRTUAL INVISIBLE", quote(key_companion_name(column)), quote(column));
+}
+
+std::string MariaDbDialect::column_definition(const Column& column, bool with_primary_key) const {
+  std::string out = quote(column.name) + " " + native_type(column.type) + collation(column);
   bool not_null = !column.nullable || column.primary_key || column.autoincrement;
   out += not_null ? " NOT NULL" : " NULL";
   if (column.autoincrement) {

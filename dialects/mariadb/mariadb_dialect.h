@@ -28,14 +28,19 @@ class MariaDbDialect : public Dialect {
   std::optional<std::string> canonical(const ColumnType& type, const std::optional<std::string>& raw) const override;
   std::vector<std::string> reset_identity_sql(const std::string& table, const std::string& column) const override;
 
-  // Shared by render and describe. `in_key`: the column is part of its table's primary key or a
-  // unique constraint (a TEXT column there is compared byte for byte, see collation()).
-  std::string column_definition(const Column& column, bool with_primary_key, bool in_key = false) const;
-  // " COLLATE utf8mb4_bin" for string(n) columns (ids, names, subjects: the keys) and for text
-  // columns in a key, "" otherwise. utf8mb4_bin keeps 'Host' and 'host', é and e + U+0301, and
-  // any two 4-byte characters apart in keys and comparisons, as SQLite and PostgreSQL do; other
-  // text keeps the utf8mb4 default so FULLTEXT search stays case-insensitive like FTS5/tsvector.
-  static std::string collation(const Column& column, bool in_key);
+  // Shared by render and describe.
+  std::string column_definition(const Column& column, bool with_primary_key) const;
+  // " COLLATE utf8mb4_nopad_bin" for string(n) columns (ids, names: the keys), "" for text.
+  // nopad_bin keeps 'Host' and 'host', 'x' and 'x ', é and e + U+0301, and any two 4-byte
+  // characters apart, as SQLite and PostgreSQL do. Unbounded text keeps the utf8mb4 default so
+  // that FULLTEXT stays case-insensitive like FTS5/tsvector; where such a column is in a unique
+  // key, the key uses its byte-exact companion instead (key_companion_definition).
+  static std::string collation(const Column& column);
+  // `<column>__key LONGBLOB AS (<column>) VIRTUAL INVISIBLE`: the byte-exact stand-in for a text
+  // column in a unique key. InnoDB tokenizes FULLTEXT rows under a binary collation
+  // case-sensitively (measured on 10.11), so the searched column itself cannot be binary; the
+  // companion is invisible to SELECT * and INSERT without a column list, and never stored.
+  std::string key_companion_definition(const std::string& column) const;
   std::string default_clause(const Column& column) const;  // "" or "DEFAULT …"
 };
 

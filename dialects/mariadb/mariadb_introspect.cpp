@@ -5,6 +5,7 @@
 #include <set>
 
 #include "dialects/mariadb/mariadb_connection.h"
+#include "dialects/mariadb/mariadb_names.h"
 #include "dialects/mariadb/mariadb_normalize.h"
 
 namespace tsm::mariadb {
@@ -44,16 +45,29 @@ SchemaDescription MariaDbConnection::introspect(const std::vector<std::string>& 
     }
   }
 
-  for (const auto& row : query("SELECT TABLE_NAME, COLUMN_NAME, COLUMN_TYPE, IS_NULLABLE, COLUMN_DEFAULT, EXTRA "
-                               "FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() "
+  // Key companions (invisible generated `<col>__key`, see MariaDbDialect::key_companion_definition)
+  // are how a text column sits in a unique key: reported as that column, never as a column.
+  std::map<std::pair<std::string, std::string>, std::string> companion_of;
+  const std::string generation = is_mariadb() ? "GENERATION_EXPRESSION" : "NULL";
+  for (const auto& row : query("SELECT TABLE_NAME, COLUMN_NAME, COLUMN_TYPE, IS_NULLABLE, COLUMN_DEFAULT, EXTRA, " +
+                               generation +
+                               " FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() "
                                "ORDER BY TABLE_NAME, ORDINAL_POSITION")) {
     TableDescription* t = table_for(text(row, 0));
     if (!t) continue;
+    const std::string& extra = text(row, 5);
+    if (extra.find("INVISIBLE") != std::string::npos) {
+      std::string base = key_companion_base(text(row, 1), text(row, 6));
+      if (!base.empty()) {
+        companion_of[{t->name, text(row, 1)}] = base;
+        continue;
+      }
+    }
     ColumnDescription c;
     c.name = text(row, 1);
     c.type = normalize_live_type(text(row, 2), json_columns.count({t->name, c.name}) > 0);
     c.nullable = text(row, 3) == "YES";
-    bool auto_increment = text(row, 5).find("auto_increment") != std::string::npos;
+    bool auto_increment = extra.find("auto_increment") != std::string::npos;
     c.default_ = auto_increment ? "" : normalize_live_default(row.at(4), c.type, !is_mariadb());
     t->columns.push_back(std::move(c));
   }
@@ -89,7 +103,8 @@ SchemaDescription MariaDbConnection::introspect(const std::vector<std::string>& 
     TableDescription* t = table_for(text(row, 0));
     if (!t) continue;
     const std::string& index = text(row, 1);
-    const std::string& column = text(row, 2);
+    const std::string& column = companion_of.count({t->name, text(row, 2)}) ? companion_of[{t->name, text(row, 2)}]
+                                                                             : text(row, 2);
     if (index == "PRIMARY") {
       t->primary_key.push_back(column);
     } else if (text(row, 5) == "FULLTEXT") {

@@ -18,13 +18,35 @@ const char* const kTableOptions = " ENGINE=InnoDB DEFAULT CHARSET=utf8mb4";
 
 enum class KeyUse { index, unique, primary_key, foreign_key };
 
-// Whether `column` is part of `t`'s primary key or one of its unique constraints.
-bool in_key(const TableSpec& t, const std::string& column) {
-  auto pk = primary_key_columns(t);
-  if (std::find(pk.begin(), pk.end(), column) != pk.end()) return true;
-  return std::any_of(t.uniques.begin(), t.uniques.end(), [&](const UniqueConstraint& u) {
-    return std::find(u.columns.begin(), u.columns.end(), column) != u.columns.end();
-  });
+bool is_text(const TableSpec& t, const std::string& column) {
+  const Column* c = find_column(t, column);
+  return c && c->type.kind == TypeKind::text;
+}
+
+// The text columns of `t` that some unique key covers: each has a key companion
+// (MariaDbDialect::key_companion_definition) while, and only while, that is true.
+// `skip_index` leaves one unique index out (the one being dropped).
+std::vector<std::string> keyed_text_columns(const TableSpec& t, const std::vector<IndexSpec>& indexes,
+                                            const std::string& skip_index = "") {
+  std::vector<std::string> out;
+  auto add = [&](const std::vector<std::string>& columns) {
+    for (const auto& c : columns)
+      if (is_text(t, c) && std::find(out.begin(), out.end(), c) == out.end()) out.push_back(c);
+  };
+  for (const auto& u : t.uniques) add(u.columns);
+  for (const auto& ix : indexes)
+    if (ix.unique && ix.name != skip_index) add(ix.columns);
+  // Column order, so CREATE TABLE lists companions predictably.
+  std::vector<std::string> ordered;
+  for (const auto& c : t.columns)
+    if (std::find(out.begin(), out.end(), c.name) != out.end()) ordered.push_back(c.name);
+  return ordered;
+}
+
+bool has_companion(const TableModel* model, const std::string& column) {
+  if (!model) return false;
+  auto keyed = keyed_text_columns(model->spec, model->indexes);
+  return std::find(keyed.begin(), keyed.end(), column) != keyed.end();
 }
 
 class Renderer {
@@ -40,7 +62,10 @@ class Renderer {
   }
 
   std::vector<Statement> operator()(const DropColumn& op) const {
-    return {{fmt::format("ALTER TABLE {} DROP COLUMN {}", d_.quote(op.table), d_.quote(op.name))}};
+    std::string companion;
+    if (has_companion(before_.table(op.table), op.name))
+      companion = fmt::format("DROP COLUMN {}, ", d_.quote(key_companion_name(op.name)));
+    return {{fmt::format("ALTER TABLE {} {}DROP COLUMN {}", d_.quote(op.table), companion, d_.quote(op.name))}};
   }
 
   std::vector<Statement> operator()(const AlterColumn& op) const {
@@ -49,24 +74,28 @@ class Renderer {
       throw UsageError(fmt::format("alter_column: {}.{} is not in the schema so far", op.table, op.name));
     bool redefine = op.type || op.nullable || op.server_default;
     std::string table = d_.quote(op.table);
+    // A renamed column takes its key companion's name along (MariaDB rewrites the expression).
+    std::string companion;
+    if (op.new_name && has_companion(before_.table(op.table), op.name))
+      companion = fmt::format(", RENAME COLUMN {} TO {}", d_.quote(key_companion_name(op.name)),
+                              d_.quote(key_companion_name(*op.new_name)));
     if (!redefine) {
       if (!op.new_name) return {};
-      return {{fmt::format("ALTER TABLE {} RENAME COLUMN {} TO {}", table, d_.quote(op.name), d_.quote(*op.new_name))}};
+      return {{fmt::format("ALTER TABLE {} RENAME COLUMN {} TO {}{}", table, d_.quote(op.name),
+                           d_.quote(*op.new_name), companion)}};
     }
     // MODIFY/CHANGE replace the whole definition: start from the current column.
     Column changed = *current;
-    const TableModel* model = before_.table(op.table);
-    const bool key = model && in_key(model->spec, op.name);
     if (op.type) changed.type = *op.type;
     if (op.nullable) changed.nullable = *op.nullable;
     if (op.server_default) changed.server_default = *op.server_default;
     if (op.new_name) {
       std::string old_name = changed.name;
       changed.name = *op.new_name;
-      return {{fmt::format("ALTER TABLE {} CHANGE COLUMN {} {}", table, d_.quote(old_name),
-                           d_.column_definition(changed, false, key))}};
+      return {{fmt::format("ALTER TABLE {} CHANGE COLUMN {} {}{}", table, d_.quote(old_name),
+                           d_.column_definition(changed, false), companion)}};
     }
-    return {{fmt::format("ALTER TABLE {} MODIFY COLUMN {}", table, d_.column_definition(changed, false, key))}};
+    return {{fmt::format("ALTER TABLE {} MODIFY COLUMN {}", table, d_.column_definition(changed, false))}};
   }
 
   std::vector<Statement> operator()(const RenameTable& op) const {
@@ -81,19 +110,38 @@ class Renderer {
 
   std::vector<Statement> operator()(const CreateIndex& op) const {
     const IndexSpec& ix = op.index;
+    const std::string parts = key_parts(ix.table, ix.columns, ix.unique ? KeyUse::unique : KeyUse::index);
+    std::vector<std::string> companions;
+    if (const TableModel* t = before_.table(ix.table); t && ix.unique) {
+      auto keyed = keyed_text_columns(t->spec, t->indexes);
+      for (const auto& c : ix.columns)
+        if (is_text(t->spec, c) && std::find(keyed.begin(), keyed.end(), c) == keyed.end() &&
+            std::find(companions.begin(), companions.end(), c) == companions.end())
+          companions.push_back(c);
+    }
     // No partial indexes on MariaDB/MySQL: `where` is dropped and the index covers every row.
-    return {{fmt::format("CREATE {}INDEX {} ON {} ({})", ix.unique ? "UNIQUE " : "", d_.quote(ix.name),
-                         d_.quote(ix.table),
-                         key_parts(ix.table, ix.columns, ix.unique ? KeyUse::unique : KeyUse::index))}};
+    if (companions.empty())
+      return {{fmt::format("CREATE {}INDEX {} ON {} ({})", ix.unique ? "UNIQUE " : "", d_.quote(ix.name),
+                           d_.quote(ix.table), parts)}};
+    std::string sql = "ALTER TABLE " + d_.quote(ix.table);
+    for (const auto& c : companions) sql += " ADD COLUMN " + d_.key_companion_definition(c) + ",";
+    return {{fmt::format("{} ADD UNIQUE INDEX {} ({})", sql, d_.quote(ix.name), parts)}};
   }
 
   std::vector<Statement> operator()(const DropIndex& op) const {
-    std::vector<std::string> readd = foreign_keys_losing_their_index(op.table, op.name);
-    if (readd.empty()) return {{fmt::format("DROP INDEX {} ON {}", d_.quote(op.name), d_.quote(op.table))}};
+    std::vector<std::string> clauses = foreign_keys_losing_their_index(op.table, op.name);
+    if (const TableModel* t = before_.table(op.table)) {
+      auto now = keyed_text_columns(t->spec, t->indexes);
+      auto after = keyed_text_columns(t->spec, t->indexes, op.name);
+      for (const auto& c : now)
+        if (std::find(after.begin(), after.end(), c) == after.end())
+          clauses.push_back("DROP COLUMN " + d_.quote(key_companion_name(c)));
+    }
+    if (clauses.empty()) return {{fmt::format("DROP INDEX {} ON {}", d_.quote(op.name), d_.quote(op.table))}};
     // InnoDB refuses to drop the only index serving a foreign key (error 1553): put back the
     // index it would have created itself, named after the constraint, in the same statement.
     std::string sql = fmt::format("ALTER TABLE {} DROP INDEX {}", d_.quote(op.table), d_.quote(op.name));
-    for (const auto& add : readd) sql += ", " + add;
+    for (const auto& add : clauses) sql += ", " + add;
     return {{sql}};
   }
 
@@ -109,8 +157,12 @@ class Renderer {
                                          type_name(col->type.kind)));
       cols.push_back(d_.quote(c));
     }
-    return {{fmt::format("CREATE FULLTEXT INDEX {} ON {} ({})", d_.quote(fulltext_name(s.table)),
-                         d_.quote(s.table), join(cols))}};
+    // ALGORITHM=COPY: rebuilt in place (the default when the table keeps the hidden FTS_DOC_ID of
+    // an earlier FULLTEXT index), MariaDB 10.11 indexes rows inserted in between under doc ids
+    // the table does not use, and MATCH finds none of them. Writes wait either way (InnoDB adds
+    // FULLTEXT with LOCK=SHARED at best).
+    return {{fmt::format("ALTER TABLE {} ADD FULLTEXT INDEX {} ({}), ALGORITHM=COPY", d_.quote(s.table),
+                         d_.quote(fulltext_name(s.table)), join(cols))}};
   }
 
   std::vector<Statement> operator()(const DropFulltext& op) const {
@@ -157,8 +209,9 @@ class Renderer {
 
  private:
   // Quoted key parts. TEXT/BLOB get a prefix in plain indexes; in unique keys they stay whole
-  // (MariaDB 10.4+ enforces them with a hidden hash, "long unique"; MySQL 8 refuses that); primary
-  // and foreign keys cannot use them at all, and JSON is never keyed.
+  // (MariaDB 10.4+ enforces them with a hidden hash, "long unique"; MySQL 8 refuses that), a text
+  // column through its byte-exact companion; primary and foreign keys cannot use them at all, and
+  // JSON is never keyed.
   std::string key_parts(const std::string& table, const std::vector<std::string>& columns, KeyUse use,
                         const TableSpec* spec = nullptr) const {
     if (columns.empty()) throw UsageError("a key on " + table + " needs at least one column");
@@ -170,7 +223,7 @@ class Renderer {
       std::string part = d_.quote(name);
       if (c && !indexable_whole(c->type)) {
         if (use == KeyUse::unique && c->type.kind != TypeKind::json) {
-          parts.push_back(part);
+          parts.push_back(c->type.kind == TypeKind::text ? d_.quote(key_companion_name(name)) : part);
           continue;
         }
         if (use != KeyUse::index || c->type.kind == TypeKind::json)
@@ -209,8 +262,9 @@ class Renderer {
     for (const auto& c : t.columns) {
       bool pk_here = c.autoincrement;  // AUTO_INCREMENT must be a key: keep it inline
       inline_pk = inline_pk || pk_here;
-      lines.push_back(d_.column_definition(c, pk_here, in_key(t, c.name)));
+      lines.push_back(d_.column_definition(c, pk_here));
     }
+    for (const auto& c : keyed_text_columns(t, {})) lines.push_back(d_.key_companion_definition(c));
     std::vector<std::string> pk = primary_key_columns(t);
     if (!inline_pk && !pk.empty()) lines.push_back("PRIMARY KEY (" + key_parts(t.name, pk, KeyUse::primary_key, &t) + ")");
     for (const auto& u : t.uniques)

@@ -76,7 +76,7 @@ std::vector<HandEdit> hand_edits(Cli& cli) {
     }
     case DialectKind::mariadb: {
       edits.push_back({"changed type", "display_name", {"ALTER TABLE sources MODIFY display_name VARCHAR(40) NULL"},
-                       {"ALTER TABLE sources MODIFY display_name TEXT NULL"}});
+                       {"ALTER TABLE sources MODIFY display_name LONGTEXT NULL"}});
       std::string ft_columns;
       for (auto& row : conn->query("SELECT column_name FROM information_schema.statistics WHERE table_schema = "
                                    "DATABASE() AND index_name = 'ft_log_entries' ORDER BY seq_in_index"))

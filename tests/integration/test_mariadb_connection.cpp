@@ -192,6 +192,63 @@ TEST_CASE("mariadb FULLTEXT parity queries", "[mariadb][integration]") {
   CHECK(ids(*c, q, {"+sshd +authentication"}) == std::vector<std::string>{"1", "7"});
 }
 
+// Regression: MariaDB 10.11 rebuilt a FULLTEXT index in place over the hidden FTS_DOC_ID left by
+// an earlier one and then found none of the rows inserted in between (copy drops the index before
+// its load, revisions may drop and recreate it).
+TEST_CASE("mariadb FULLTEXT recreated after rows were inserted without it finds them", "[mariadb][integration]") {
+  if (!test::backend_available(DialectKind::mariadb)) return;
+  test::TestDatabase db(DialectKind::mariadb);
+  auto c = db.connect();
+  TableSpec t;
+  t.name = "log_entries";
+  t.columns = {col::id("id"), col::text("message").not_null()};
+  const FulltextSpec ft{"log_entries", {"message"}, "id", {}};
+  Schema schema;
+  run(*c, schema, {CreateTable{t}, CreateFulltext{ft}, DropFulltext{ft},
+                   BulkInsert{"log_entries", {"message"},
+                              {{Value{std::string("hello token7 world")}}, {Value{std::string("other line")}}}},
+                   CreateFulltext{ft}});
+  const std::string q = "SELECT id FROM log_entries WHERE MATCH(message) AGAINST (? IN BOOLEAN MODE) ORDER BY id";
+  CHECK(ids(*c, q, {"token7"}) == std::vector<std::string>{"1"});
+  c->execute("INSERT INTO log_entries (message) VALUES ('later token7')");
+  CHECK(ids(*c, q, {"token7"}) == std::vector<std::string>{"1", "3"});
+}
+
+// context_facts' shape: UNIQUE (subject, fact) over text and FULLTEXT on fact. The key is byte
+// exact through invisible companions, search stays case-insensitive, and introspection reports
+// the key over the real columns (so `check` sees no drift).
+TEST_CASE("mariadb unique keys over text are byte exact while FULLTEXT stays case-insensitive",
+          "[mariadb][integration]") {
+  if (!test::backend_available(DialectKind::mariadb)) return;
+  test::TestDatabase db(DialectKind::mariadb);
+  auto c = db.connect();
+  TableSpec t;
+  t.name = "facts";
+  t.columns = {col::id("id"), col::text("subject").not_null(), col::text("fact").not_null()};
+  t.uniques = {UniqueConstraint{{"subject", "fact"}, "uq_facts"}};
+  const FulltextSpec ft{"facts", {"fact"}, "id", {}};
+  Schema schema;
+  run(*c, schema, {CreateTable{t}, CreateFulltext{ft}});
+  for (const char* fact : {"SSH open", "ssh open", "x", "x ", "e\xCC\x81", "\xC3\xA9", "\xF0\x9F\x98\x80",
+                           "\xF0\x9F\x98\x81", "a\xE2\x80\x8B" "b", "ab"})
+    c->query("INSERT INTO facts (subject, fact) VALUES ('h', ?)", {std::string(fact)});
+  CHECK(ids(*c, "SELECT COUNT(*) FROM facts") == std::vector<std::string>{"10"});
+  CHECK_THROWS_AS(c->execute("INSERT INTO facts (subject, fact) VALUES ('h', 'x')"), StatementError);
+  CHECK(ids(*c, "SELECT id FROM facts WHERE MATCH(fact) AGAINST ('ssh' IN BOOLEAN MODE) ORDER BY id") ==
+        std::vector<std::string>{"1", "2"});
+  // SELECT * and INSERT without a column list do not see the companions.
+  CHECK(c->query("SELECT * FROM facts WHERE id = 1").at(0).size() == 3);
+  c->execute("INSERT INTO facts VALUES (NULL, 'h2', 'SSH open')");
+  auto live = c->introspect({}).tables.at("facts");
+  std::vector<std::string> columns;
+  for (const auto& col : live.columns) columns.push_back(col.name);
+  CHECK(columns == std::vector<std::string>{"id", "subject", "fact"});
+  REQUIRE(live.indexes.size() == 1);
+  CHECK(live.indexes[0].columns == std::vector<std::string>{"subject", "fact"});
+  CHECK(live.indexes[0].unique);
+  CHECK(c->dialect().describe(schema).tables.at("facts").indexes[0].columns == live.indexes[0].columns);
+}
+
 TEST_CASE("mariadb JSON_CONTAINS filters matched_patterns", "[mariadb][integration]") {
   if (!test::backend_available(DialectKind::mariadb)) return;
   test::TestDatabase db(DialectKind::mariadb);

@@ -33,7 +33,7 @@ TEST_CASE("canonical: NULL stays NULL on every dialect and type", "[canonical]")
   }
 }
 
-TEST_CASE("canonical: integers are decimal; an integral SQLite REAL is accepted, anything else refused",
+TEST_CASE("canonical: integers are decimal and an integral SQLite REAL is accepted (anything else refused)",
           "[canonical]") {
   CHECK(sq(TypeKind::integer, "42") == "42");
   CHECK(sq(TypeKind::big_integer, "-9223372036854775808") == "-9223372036854775808");

@@ -90,7 +90,7 @@ TEST_CASE("mariadb composite keys uniques checks and foreign keys", "[mariadb][r
         "CREATE TABLE `incident_entries` (\n"
         "  `incident_id` BIGINT NOT NULL,\n"
         "  `entry_id` BIGINT NOT NULL,\n"
-        "  `note` VARCHAR(32) COLLATE utf8mb4_bin NULL,\n"
+        "  `note` VARCHAR(32) COLLATE utf8mb4_nopad_bin NULL,\n"
         "  PRIMARY KEY (`incident_id`, `entry_id`),\n"
         "  CONSTRAINT `uq_incident_entries_note` UNIQUE (`note`),\n"
         "  CHECK (entry_id > 0),\n"
@@ -109,14 +109,47 @@ TEST_CASE("mariadb keys TEXT whole in unique keys but refuses it in primary and 
   t.columns[0] = col::string("id", 128).pk();
   t.uniques = {UniqueConstraint{{"id", "kind"}, ""}};
   CHECK(one(CreateTable{t}) ==
-        "CREATE TABLE `sources` (\n  `id` VARCHAR(128) COLLATE utf8mb4_bin NOT NULL,\n  `kind` LONGTEXT COLLATE utf8mb4_bin NULL,\n  `doc` JSON NULL,\n"
-        "  PRIMARY KEY (`id`),\n  CONSTRAINT `uq_sources_id_kind` UNIQUE (`id`, `kind`)\n"
+        "CREATE TABLE `sources` (\n  `id` VARCHAR(128) COLLATE utf8mb4_nopad_bin NOT NULL,\n  `kind` LONGTEXT NULL,\n  `doc` JSON NULL,\n"
+        "  `kind__key` LONGBLOB AS (`kind`) VIRTUAL INVISIBLE,\n"
+        "  PRIMARY KEY (`id`),\n  CONSTRAINT `uq_sources_id_kind` UNIQUE (`id`, `kind__key`)\n"
         ") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4");
   t.uniques = {UniqueConstraint{{"doc"}, ""}};
   CHECK_THROWS_AS(maria().render(CreateTable{t}, {}), UsageError);
   t.uniques.clear();
   t.foreign_keys = {ForeignKey{{"kind"}, "kinds", {"name"}, FkAction::no_action, ""}};
   CHECK_THROWS_AS(maria().render(CreateTable{t}, {}), UsageError);
+}
+
+// A text column in a unique key is keyed through its invisible byte-exact companion, which exists
+// exactly while some unique key covers the column (FULLTEXT on the column itself stays
+// case-insensitive; see MariaDbDialect::key_companion_definition).
+TEST_CASE("mariadb key companions follow the unique keys over text columns", "[mariadb][render]") {
+  TableSpec t;
+  t.name = "facts";
+  t.columns = {col::id("id"), col::text("subject").not_null(), col::text("fact").not_null()};
+  Schema plain = schema_with({CreateTable{t}});
+  IndexSpec ix{"uq_facts", "facts", {"subject", "fact"}, true, ""};
+  CHECK(one(CreateIndex{ix}, plain) ==
+        "ALTER TABLE `facts` ADD COLUMN `subject__key` LONGBLOB AS (`subject`) VIRTUAL INVISIBLE, ADD COLUMN "
+        "`fact__key` LONGBLOB AS (`fact`) VIRTUAL INVISIBLE, ADD UNIQUE INDEX `uq_facts` (`subject__key`, `fact__key`)");
+  Schema keyed = schema_with({CreateTable{t}, CreateIndex{ix}});
+  // A second unique key over an already keyed column adds no companion for it.
+  CHECK(one(CreateIndex{IndexSpec{"uq_fact", "facts", {"fact"}, true, ""}}, keyed) ==
+        "CREATE UNIQUE INDEX `uq_fact` ON `facts` (`fact__key`)");
+  CHECK(one(AlterColumn{"facts", "fact", std::nullopt, std::nullopt, std::nullopt, std::string("claim")}, keyed) ==
+        "ALTER TABLE `facts` RENAME COLUMN `fact` TO `claim`, RENAME COLUMN `fact__key` TO `claim__key`");
+  CHECK(one(DropColumn{"facts", "subject"}, keyed) ==
+        "ALTER TABLE `facts` DROP COLUMN `subject__key`, DROP COLUMN `subject`");
+  CHECK(one(DropIndex{"uq_facts", "facts"}, keyed) ==
+        "ALTER TABLE `facts` DROP INDEX `uq_facts`, DROP COLUMN `subject__key`, DROP COLUMN `fact__key`");
+  // Plain indexes keep a prefix on the column itself, and an unkeyed column has no companion.
+  CHECK(one(CreateIndex{IndexSpec{"ix_fact", "facts", {"fact"}, false, ""}}, plain) ==
+        "CREATE INDEX `ix_fact` ON `facts` (`fact`(255))");
+  CHECK(one(DropColumn{"facts", "fact"}, plain) == "ALTER TABLE `facts` DROP COLUMN `fact`");
+  TableSpec long_name = t;
+  long_name.columns[2] = col::text(std::string(62, 'f')).not_null();
+  long_name.uniques = {UniqueConstraint{{long_name.columns[2].name}, "uq_long"}};
+  CHECK_THROWS_WITH(maria().render(CreateTable{long_name}, {}), Catch::Contains("at most 59 characters"));
 }
 
 TEST_CASE("mariadb quoting of reserved words and limits", "[mariadb][render]") {
@@ -152,7 +185,7 @@ TEST_CASE("mariadb version table follows the Alembic layout", "[mariadb][render]
 TEST_CASE("mariadb column operations", "[mariadb][render]") {
   Schema before = schema_with({CreateTable{log_entries()}});
   CHECK(one(AddColumn{"log_entries", col::string("tenant_id", 64).not_null().default_value(std::string("default"))}) ==
-        "ALTER TABLE `log_entries` ADD COLUMN `tenant_id` VARCHAR(64) COLLATE utf8mb4_bin NOT NULL DEFAULT 'default'");
+        "ALTER TABLE `log_entries` ADD COLUMN `tenant_id` VARCHAR(64) COLLATE utf8mb4_nopad_bin NOT NULL DEFAULT 'default'");
   CHECK(one(DropColumn{"log_entries", "score"}) == "ALTER TABLE `log_entries` DROP COLUMN `score`");
 
   AlterColumn rename{"log_entries", "severity", std::nullopt, std::nullopt, std::nullopt, std::string("level")};
@@ -163,7 +196,7 @@ TEST_CASE("mariadb column operations", "[mariadb][render]") {
 
   AlterColumn retype{"log_entries", "severity", ColumnType{TypeKind::string, 16}, std::nullopt,
                      std::optional<std::optional<DefaultValue>>(std::optional<DefaultValue>{}), std::string("level")};
-  CHECK(one(retype, before) == "ALTER TABLE `log_entries` CHANGE COLUMN `severity` `level` VARCHAR(16) COLLATE utf8mb4_bin NOT NULL");
+  CHECK(one(retype, before) == "ALTER TABLE `log_entries` CHANGE COLUMN `severity` `level` VARCHAR(16) COLLATE utf8mb4_nopad_bin NOT NULL");
 
   AlterColumn id_type{"log_entries", "id", ColumnType{TypeKind::integer}, std::nullopt, std::nullopt, std::nullopt};
   CHECK(one(id_type, before) == "ALTER TABLE `log_entries` MODIFY COLUMN `id` INT NOT NULL AUTO_INCREMENT");
@@ -181,7 +214,8 @@ TEST_CASE("mariadb indexes prefix TEXT columns and ignore partial predicates", "
   CHECK(one(CreateIndex{IndexSpec{"ux_ts", "log_entries", {"timestamp", "id"}, true, ""}}, before) ==
         "CREATE UNIQUE INDEX `ux_ts` ON `log_entries` (`timestamp`, `id`)");
   CHECK(one(CreateIndex{IndexSpec{"ux_src", "log_entries", {"source_id"}, true, ""}}, before) ==
-        "CREATE UNIQUE INDEX `ux_src` ON `log_entries` (`source_id`)");
+        "ALTER TABLE `log_entries` ADD COLUMN `source_id__key` LONGBLOB AS (`source_id`) VIRTUAL INVISIBLE, "
+        "ADD UNIQUE INDEX `ux_src` (`source_id__key`)");
   CHECK_THROWS_AS(maria().render(CreateIndex{IndexSpec{"ix_mp", "log_entries", {"matched_patterns"}, false, ""}}, before),
                   UsageError);
   CHECK(one(DropIndex{"ix_recent", "log_entries"}) == "DROP INDEX `ix_recent` ON `log_entries`");
@@ -208,7 +242,7 @@ TEST_CASE("mariadb fulltext foreign keys checks renames", "[mariadb][render]") {
   ft.table = "log_entries";
   ft.columns = {"message"};
   CHECK(one(CreateFulltext{FulltextSpec{"log_entries", {"source_id", "severity"}, "id", {}}}, before) ==
-        "CREATE FULLTEXT INDEX `ft_log_entries` ON `log_entries` (`source_id`, `severity`)");
+        "ALTER TABLE `log_entries` ADD FULLTEXT INDEX `ft_log_entries` (`source_id`, `severity`), ALGORITHM=COPY");
   CHECK_THROWS_AS(maria().render(CreateFulltext{FulltextSpec{"log_entries", {"score"}, "id", {}}}, before), UsageError);
   CHECK(one(DropFulltext{ft}) == "DROP INDEX `ft_log_entries` ON `log_entries`");
   CHECK(one(AddForeignKey{"detections", ForeignKey{{"entry_id"}, "log_entries", {"id"}, FkAction::set_null, ""}}) ==
