@@ -41,6 +41,10 @@ class MariaDbConnection : public Connection {
   std::unique_ptr<Lock> acquire_lock(const std::string& tree, std::chrono::seconds timeout,
                                       const std::function<void(const std::string&)>& waiting) override;
 
+  void set_ddl_lock_wait(std::chrono::milliseconds wait) override;
+  bool lock_wait_expired(const StatementError& e) const override;
+  std::vector<std::string> lock_blockers() override;
+
   bool is_mariadb() const { return is_mariadb_; }  // false: MySQL
 
  private:

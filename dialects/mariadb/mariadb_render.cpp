@@ -26,12 +26,23 @@ class Renderer {
 
   std::vector<Statement> operator()(const DropTable& op) const { return {{"DROP TABLE " + d_.quote(op.name)}}; }
 
+  // Online clauses (docs/online.md): asked for explicitly, so the server refuses rather than
+  // silently copying the table under a lock. Not where it cannot do it online anyway (an
+  // AUTO_INCREMENT key; a table with a FULLTEXT index, which InnoDB rebuilds).
   std::vector<Statement> operator()(const AddColumn& op) const {
-    return {{fmt::format("ALTER TABLE {} ADD COLUMN {}", d_.quote(op.table), d_.column_definition(op.column, true))}};
+    const Column& c = op.column;
+    std::string clause;
+    if (!c.autoincrement && !c.primary_key && !has_fulltext(op.table))
+      clause = std::holds_alternative<CurrentTimestamp>(c.server_default.value_or(DefaultValue{}))
+                   ? kOnline
+                   : kInstant;
+    return {{fmt::format("ALTER TABLE {} ADD COLUMN {}{}", d_.quote(op.table), d_.column_definition(op.column, true),
+                         clause)}};
   }
 
   std::vector<Statement> operator()(const DropColumn& op) const {
-    return {{fmt::format("ALTER TABLE {} DROP COLUMN {}", d_.quote(op.table), d_.quote(op.name))}};
+    return {{fmt::format("ALTER TABLE {} DROP COLUMN {}{}", d_.quote(op.table), d_.quote(op.name),
+                         has_fulltext(op.table) ? "" : kOnline)}};
   }
 
   std::vector<Statement> operator()(const AlterColumn& op) const {
@@ -42,7 +53,8 @@ class Renderer {
     std::string table = d_.quote(op.table);
     if (!redefine) {
       if (!op.new_name) return {};
-      return {{fmt::format("ALTER TABLE {} RENAME COLUMN {} TO {}", table, d_.quote(op.name), d_.quote(*op.new_name))}};
+      return {{fmt::format("ALTER TABLE {} RENAME COLUMN {} TO {}{}", table, d_.quote(op.name), d_.quote(*op.new_name),
+                           has_fulltext(op.table) ? "" : kInstant)}};
     }
     // MODIFY/CHANGE replace the whole definition: start from the current column.
     Column changed = *current;
@@ -55,7 +67,13 @@ class Renderer {
       return {{fmt::format("ALTER TABLE {} CHANGE COLUMN {} {}", table, d_.quote(old_name),
                            d_.column_definition(changed, false))}};
     }
-    return {{fmt::format("ALTER TABLE {} MODIFY COLUMN {}", table, d_.column_definition(changed, false))}};
+    // A new default only touches the data dictionary; NULL/NOT NULL rebuilds online. A type
+    // change may need a copy: no clause (lint's business).
+    const bool same_type = !op.type || *op.type == current->type;
+    const char* clause = !same_type || has_fulltext(op.table) ? ""
+                         : op.nullable && *op.nullable != current->nullable ? kOnline
+                         : kInstant;
+    return {{fmt::format("ALTER TABLE {} MODIFY COLUMN {}{}", table, d_.column_definition(changed, false), clause)}};
   }
 
   std::vector<Statement> operator()(const RenameTable& op) const {
@@ -71,19 +89,21 @@ class Renderer {
   std::vector<Statement> operator()(const CreateIndex& op) const {
     const IndexSpec& ix = op.index;
     // No partial indexes on MariaDB/MySQL: `where` is dropped and the index covers every row.
-    return {{fmt::format("CREATE {}INDEX {} ON {} ({})", ix.unique ? "UNIQUE " : "", d_.quote(ix.name),
-                         d_.quote(ix.table),
-                         key_parts(ix.table, ix.columns, ix.unique ? KeyUse::unique : KeyUse::index))}};
+    return {{fmt::format("CREATE {}INDEX {} ON {} ({}){}", ix.unique ? "UNIQUE " : "", d_.quote(ix.name),
+                         d_.quote(ix.table), key_parts(ix.table, ix.columns, ix.unique ? KeyUse::unique : KeyUse::index),
+                         has_fulltext(ix.table) ? "" : " ALGORITHM=INPLACE LOCK=NONE")}};
   }
 
   std::vector<Statement> operator()(const DropIndex& op) const {
     std::vector<std::string> readd = foreign_keys_losing_their_index(op.table, op.name);
-    if (readd.empty()) return {{fmt::format("DROP INDEX {} ON {}", d_.quote(op.name), d_.quote(op.table))}};
+    if (readd.empty())
+      return {{fmt::format("DROP INDEX {} ON {}{}", d_.quote(op.name), d_.quote(op.table),
+                           has_fulltext(op.table) ? "" : " ALGORITHM=INPLACE LOCK=NONE")}};
     // InnoDB refuses to drop the only index serving a foreign key (error 1553): put back the
     // index it would have created itself, named after the constraint, in the same statement.
     std::string sql = fmt::format("ALTER TABLE {} DROP INDEX {}", d_.quote(op.table), d_.quote(op.name));
     for (const auto& add : readd) sql += ", " + add;
-    return {{sql}};
+    return {{sql + (has_fulltext(op.table) ? "" : kOnline)}};
   }
 
   std::vector<Statement> operator()(const CreateFulltext& op) const {
@@ -122,6 +142,9 @@ class Renderer {
     return {{*sql}};
   }
 
+  // Each batch commits on its own (the step runner's non-transactional path).
+  std::vector<Statement> operator()(const Backfill& op) const { return {d_.backfill_statement(op, "SIGNED", false)}; }
+
   std::vector<Statement> operator()(const BulkInsert& op) const {
     std::vector<Statement> out;
     if (op.rows.empty()) return out;
@@ -145,6 +168,14 @@ class Renderer {
   }
 
  private:
+  static constexpr const char* kInstant = ", ALGORITHM=INSTANT";
+  static constexpr const char* kOnline = ", ALGORITHM=INPLACE, LOCK=NONE";
+
+  bool has_fulltext(const std::string& table) const {
+    const TableModel* t = before_.table(table);
+    return t && !t->fulltexts.empty();
+  }
+
   // Quoted key parts. TEXT/BLOB get a prefix in plain indexes; in unique keys they stay whole
   // (MariaDB 10.4+ enforces them with a hidden hash, "long unique"; MySQL 8 refuses that); primary
   // and foreign keys cannot use them at all, and JSON is never keyed.

@@ -32,6 +32,11 @@ class PostgresConnection : public Connection {
   SchemaDescription introspect(const std::vector<std::string>& ignore) override;
   std::unique_ptr<Lock> acquire_lock(const std::string& tree, std::chrono::seconds timeout,
                                      const std::function<void(const std::string&)>& waiting) override;
+  void set_ddl_lock_wait(std::chrono::milliseconds wait) override;
+  bool lock_wait_expired(const StatementError& e) const override;
+  std::vector<std::string> lock_blockers() override;
+  void retry_mark() override;
+  void retry_rewind() override;
 
  private:
   pqxx::result run(const std::string& sql, const std::vector<std::string>& params = {});
@@ -41,7 +46,8 @@ class PostgresConnection : public Connection {
   ConnectOptions options_;
   std::optional<std::string> shared_schema_;  // tenant mode only
   std::unique_ptr<pqxx::connection> conn_;
-  std::unique_ptr<pqxx::errorhandler> notices_;  // keeps NOTICEs (IF NOT EXISTS …) off stderr
+  std::unique_ptr<pqxx::errorhandler> notices_;
+  std::string failed_sql_;   // the last statement that failed with lock_not_available (55P03)  // keeps NOTICEs (IF NOT EXISTS …) off stderr
 };
 
 // `?` placeholders → $1..$n, skipping quoted strings, identifiers, dollar quotes and comments.
