@@ -124,7 +124,9 @@ class Connection {
 
   // Bounded lock waits (docs/online.md). Defaults: a backend without table-lock queues (SQLite).
   // How long one statement may wait for a table lock before it gives up (and core retries it).
-  virtual void set_ddl_lock_wait(std::chrono::milliseconds) {}
+  // `budget`: the whole wait allowed; statements that wait without blocking anyone (PostgreSQL
+  // CONCURRENTLY, VALIDATE CONSTRAINT) may wait that long in one attempt.
+  virtual void set_ddl_lock_wait(std::chrono::milliseconds /*wait*/, std::chrono::milliseconds /*budget*/) {}
   // Whether `e` was a statement giving up its wait for a lock (the statement did not run).
   virtual bool lock_wait_expired(const StatementError&) const { return false; }
   // Sessions holding table locks in this database, one line each (pid, user, application, state,

@@ -41,7 +41,7 @@ class MariaDbConnection : public Connection {
   std::unique_ptr<Lock> acquire_lock(const std::string& tree, std::chrono::seconds timeout,
                                       const std::function<void(const std::string&)>& waiting) override;
 
-  void set_ddl_lock_wait(std::chrono::milliseconds wait) override;
+  void set_ddl_lock_wait(std::chrono::milliseconds wait, std::chrono::milliseconds budget) override;
   bool lock_wait_expired(const StatementError& e) const override;
   std::vector<std::string> lock_blockers() override;
 

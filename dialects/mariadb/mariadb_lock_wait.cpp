@@ -7,7 +7,7 @@
 
 namespace tsm::mariadb {
 
-void MariaDbConnection::set_ddl_lock_wait(std::chrono::milliseconds wait) {
+void MariaDbConnection::set_ddl_lock_wait(std::chrono::milliseconds wait, std::chrono::milliseconds /*budget*/) {
   // Whole seconds only: below one second, 0 = give up at once (NOWAIT), and core retries.
   execute(fmt::format("SET SESSION lock_wait_timeout = {}", wait.count() / 1000));
 }

@@ -32,7 +32,8 @@ class Renderer {
   std::vector<Statement> operator()(const AddColumn& op) const {
     const Column& c = op.column;
     std::string clause;
-    if (!c.autoincrement && !c.primary_key && !has_fulltext(op.table))
+    // JSON carries a CHECK (json_valid) that the server validates by copying.
+    if (!c.autoincrement && !c.primary_key && c.type.kind != TypeKind::json && !has_fulltext(op.table))
       clause = std::holds_alternative<CurrentTimestamp>(c.server_default.value_or(DefaultValue{}))
                    ? kOnline
                    : kInstant;
@@ -91,14 +92,14 @@ class Renderer {
     // No partial indexes on MariaDB/MySQL: `where` is dropped and the index covers every row.
     return {{fmt::format("CREATE {}INDEX {} ON {} ({}){}", ix.unique ? "UNIQUE " : "", d_.quote(ix.name),
                          d_.quote(ix.table), key_parts(ix.table, ix.columns, ix.unique ? KeyUse::unique : KeyUse::index),
-                         has_fulltext(ix.table) ? "" : " ALGORITHM=INPLACE LOCK=NONE")}};
+                         online_index(ix) ? " ALGORITHM=INPLACE LOCK=NONE" : "")}};
   }
 
   std::vector<Statement> operator()(const DropIndex& op) const {
     std::vector<std::string> readd = foreign_keys_losing_their_index(op.table, op.name);
     if (readd.empty())
       return {{fmt::format("DROP INDEX {} ON {}{}", d_.quote(op.name), d_.quote(op.table),
-                           has_fulltext(op.table) ? "" : " ALGORITHM=INPLACE LOCK=NONE")}};
+                           online_index(op.table, op.name) ? " ALGORITHM=INPLACE LOCK=NONE" : "")}};
     // InnoDB refuses to drop the only index serving a foreign key (error 1553): put back the
     // index it would have created itself, named after the constraint, in the same statement.
     std::string sql = fmt::format("ALTER TABLE {} DROP INDEX {}", d_.quote(op.table), d_.quote(op.name));
@@ -174,6 +175,24 @@ class Renderer {
   bool has_fulltext(const std::string& table) const {
     const TableModel* t = before_.table(table);
     return t && !t->fulltexts.empty();
+  }
+
+  // A unique key over TEXT/BLOB is a hidden hash column ("long unique"): the server copies.
+  bool online_index(const IndexSpec& ix) const {
+    if (has_fulltext(ix.table)) return false;
+    if (!ix.unique) return true;
+    const TableModel* t = before_.table(ix.table);
+    for (const auto& name : ix.columns) {
+      const Column* c = t ? find_column(t->spec, name) : nullptr;
+      if (c && !indexable_whole(c->type)) return false;
+    }
+    return true;
+  }
+  bool online_index(const std::string& table, const std::string& name) const {
+    if (const TableModel* t = before_.table(table))
+      for (const auto& ix : t->indexes)
+        if (ix.name == name) return online_index(ix);
+    return !has_fulltext(table);
   }
 
   // Quoted key parts. TEXT/BLOB get a prefix in plain indexes; in unique keys they stay whole

@@ -144,6 +144,7 @@ void PostgresConnection::execute(const std::string& sql) {
     }
     return;
   }
+  if (ddl_wait_ && waits_without_blocking(sql)) return execute_patient(sql);
   run(sql);
 }
 

@@ -1,14 +1,55 @@
 // Bounded lock waits for DDL (docs/online.md): a per-statement lock_timeout, the 55P03 check the
 // core retry loop asks for, savepoints around retried statements, and who holds table locks.
+#include <algorithm>
+
 #include <fmt/format.h>
+#include <spdlog/spdlog.h>
 
 #include "dialects/postgresql/postgresql_connection.h"
 
 namespace tsm::postgresql {
 
-void PostgresConnection::set_ddl_lock_wait(std::chrono::milliseconds wait) {
+void PostgresConnection::set_ddl_lock_wait(std::chrono::milliseconds wait, std::chrono::milliseconds budget) {
   // 0 would mean "wait forever" to PostgreSQL: the shortest real wait is 1 ms.
-  execute(fmt::format("SET lock_timeout = {}", std::max<long long>(1, wait.count())));
+  ddl_wait_ = std::make_pair(std::max<long long>(1, wait.count()), std::max<long long>(1, budget.count()));
+  run(fmt::format("SET lock_timeout = {}", ddl_wait_->first));
+}
+
+bool waits_without_blocking(const std::string& sql) {
+  return sql.find(" CONCURRENTLY ") != std::string::npos || sql.find(" VALIDATE CONSTRAINT ") != std::string::npos;
+}
+
+// SHARE UPDATE EXCLUSIVE (CONCURRENTLY, VALIDATE) lets readers and writers through while it
+// waits, and CREATE INDEX CONCURRENTLY waits for every older transaction more than once, after
+// building: a 100 ms lock_timeout would throw the build away. These wait up to the budget.
+void PostgresConnection::execute_patient(const std::string& sql) {
+  static const std::string kCreate[] = {"CREATE INDEX CONCURRENTLY ", "CREATE UNIQUE INDEX CONCURRENTLY "};
+  for (const auto& head : kCreate) {
+    if (sql.rfind(head, 0) != 0 || sql.size() <= head.size() || sql[head.size()] != '"') continue;
+    auto end = sql.find('"', head.size() + 1);
+    if (end == std::string::npos) break;
+    const std::string name = sql.substr(head.size() + 1, end - head.size() - 1);
+    auto invalid = query("SELECT 1 FROM pg_catalog.pg_index ix JOIN pg_catalog.pg_class c ON c.oid = ix.indexrelid "
+                         "WHERE c.relname = ? AND NOT ix.indisvalid AND pg_catalog.pg_table_is_visible(c.oid)",
+                         {name});
+    if (!invalid.empty()) {
+      spdlog::warn("dropping the INVALID index {} a failed build left, before building it again", name);
+      run("SET lock_timeout = " + std::to_string(ddl_wait_->second));
+      run("DROP INDEX CONCURRENTLY IF EXISTS " + dialect().quote(name));
+    }
+  }
+  run("SET lock_timeout = " + std::to_string(ddl_wait_->second));
+  try {
+    run(sql);
+  } catch (...) {
+    try {
+      run("SET lock_timeout = " + std::to_string(ddl_wait_->first));
+    } catch (...) {
+      // an aborted transaction: its ROLLBACK restores the session's setting
+    }
+    throw;
+  }
+  run("SET lock_timeout = " + std::to_string(ddl_wait_->first));
 }
 
 bool PostgresConnection::lock_wait_expired(const StatementError& e) const {
