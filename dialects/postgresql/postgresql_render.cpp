@@ -218,6 +218,32 @@ struct Renderer {
     }
     return out;
   }
+
+ private:
+  static Statement online(std::string sql, std::string plain, const std::string& table) {
+    Statement st{std::move(sql)};
+    st.in_transaction = false;
+    st.plain_form = std::move(plain);
+    st.table = table;
+    return st;
+  }
+
+  Statement validate(const std::string& table, const std::string& quoted_name) const {
+    std::string sql = fmt::format("ALTER TABLE {} VALIDATE CONSTRAINT {}", d.quote(table), quoted_name);
+    return online(sql, sql, table);
+  }
+
+  // SET NOT NULL scans under ACCESS EXCLUSIVE unless a validated CHECK (col IS NOT NULL) already
+  // proves it (PostgreSQL 12+): add one NOT VALID, validate it online, set, drop the helper.
+  void set_not_null(const std::string& table, const std::string& column, Out& out) const {
+    const std::string check = d.quote(not_null_check_name(table, column));
+    const std::string t = d.quote(table);
+    out.push_back({fmt::format("ALTER TABLE {} DROP CONSTRAINT IF EXISTS {}", t, check)});
+    out.push_back({fmt::format("ALTER TABLE {} ADD CONSTRAINT {} CHECK ({} IS NOT NULL) NOT VALID", t, check, d.quote(column))});
+    out.push_back(validate(table, check));
+    out.push_back({fmt::format("ALTER TABLE {} ALTER COLUMN {} SET NOT NULL", t, d.quote(column))});
+    out.push_back({fmt::format("ALTER TABLE {} DROP CONSTRAINT {}", t, check)});
+  }
 };
 
 }  // namespace
