@@ -181,7 +181,7 @@ TEST_CASE("mariadb indexes prefix TEXT columns and ignore partial predicates", "
   CHECK(one(CreateIndex{IndexSpec{"ux_ts", "log_entries", {"timestamp", "id"}, true, ""}}, before) ==
         "CREATE UNIQUE INDEX `ux_ts` ON `log_entries` (`timestamp`, `id`) ALGORITHM=INPLACE LOCK=NONE");
   CHECK(one(CreateIndex{IndexSpec{"ux_src", "log_entries", {"source_id"}, true, ""}}, before) ==
-        "CREATE UNIQUE INDEX `ux_src` ON `log_entries` (`source_id`)"  // long unique: the server copies);
+        "CREATE UNIQUE INDEX `ux_src` ON `log_entries` (`source_id`)");  // long unique: the server copies
   CHECK_THROWS_AS(maria().render(CreateIndex{IndexSpec{"ix_mp", "log_entries", {"matched_patterns"}, false, ""}}, before),
                   UsageError);
   CHECK(one(DropIndex{"ix_recent", "log_entries"}) == "DROP INDEX `ix_recent` ON `log_entries` ALGORITHM=INPLACE LOCK=NONE");
