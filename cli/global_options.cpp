@@ -20,7 +20,8 @@ Settings GlobalOptions::settings() const {
   if (!tree.empty()) s.tree = tree;
   s.lock_timeout = std::chrono::seconds(lock_timeout);
   if (statement_timeout > 0) s.statement_timeout = std::chrono::seconds(statement_timeout);
-  if (ddl_lock_timeout > 0) s.ddl_lock_timeout = std::chrono::seconds(ddl_lock_timeout);
+  s.ddl_lock_wait = std::chrono::milliseconds(static_cast<long long>(ddl_lock_timeout * 1000));
+  s.lock_budget = std::chrono::milliseconds(static_cast<long long>(lock_budget * 1000));
   s.single_transaction = single_transaction;
   s.lock_mode = lock_mode == "table" ? LockMode::table : LockMode::advisory;
   s.break_lock = break_lock;

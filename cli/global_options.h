@@ -25,7 +25,8 @@ struct GlobalOptions {
   int lock_timeout = 300;
   bool single_transaction = false;
   int statement_timeout = 0;  // 0 = none
-  int ddl_lock_timeout = 0;   // 0 = none
+  double ddl_lock_timeout = 0.1;  // per-attempt wait for a table lock (docs/online.md)
+  double lock_budget = 60;        // total wait for table locks per statement, retries included
   std::string dialect;        // --dialect (with --sql)
   std::string lock_mode = "advisory";  // --lock-mode advisory|table
   bool break_lock = false;             // --break-lock

@@ -32,7 +32,12 @@ void add_global_options(CLI::App& app, tsm::cli::GlobalOptions& g) {
   app.add_option("--statement-timeout", g.statement_timeout, "per-statement limit in seconds (PostgreSQL, MariaDB)")
       ->check(CLI::NonNegativeNumber);
   app.add_option("--ddl-lock-timeout", g.ddl_lock_timeout,
-                 "seconds a statement waits for table locks (PostgreSQL lock_timeout, MariaDB lock_wait_timeout)")
+                 "seconds one attempt of a statement waits for a table lock before it is retried (default 0.1; "
+                 "PostgreSQL lock_timeout, MariaDB lock_wait_timeout in whole seconds, below 1 = NOWAIT)")
+      ->check(CLI::NonNegativeNumber);
+  app.add_option("--lock-budget", g.lock_budget,
+                 "seconds a statement may spend waiting for table locks, retries included (default 60); then "
+                 "exit 1 naming the blocking sessions")
       ->check(CLI::NonNegativeNumber);
   app.add_option("--dialect", g.dialect, "with --sql: render for this dialect without connecting; with lint: lint for it")
       ->check(CLI::IsMember(tsm::dialect_spellings()));

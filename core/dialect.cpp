@@ -1,5 +1,6 @@
 #include "core/dialect.h"
 
+#include <cstdint>
 #include <map>
 
 #include <fmt/format.h>
@@ -123,6 +124,41 @@ class InsertWriter : public BulkWriter {
 
 std::unique_ptr<BulkWriter> Connection::bulk_writer(const std::string& table, const std::vector<BulkColumn>& columns) {
   return std::make_unique<InsertWriter>(*this, table, columns);
+}
+
+namespace {
+
+std::string fnv1a_hex(const std::string& text) {
+  std::uint64_t h = 14695981039346656037ull;
+  for (unsigned char c : text) {
+    h ^= c;
+    h *= 1099511628211ull;
+  }
+  return fmt::format("{:016x}", h);
+}
+
+}  // namespace
+
+Statement Dialect::backfill_statement(const Backfill& op, const std::string& int_type, bool online) const {
+  const Dialect& d = *this;
+  if (op.set.empty()) throw UsageError("backfill " + op.table + ": the SET list is empty");
+  const std::string table = d.quote(op.table), key = d.quote(op.options.key_column);
+  const std::string where = op.options.where.empty() ? "" : "(" + op.options.where + ")";
+  BatchedUpdate b;
+  b.table = op.table;
+  b.bounds_sql = fmt::format("SELECT min({}), max({}) FROM {}", key, key, table);
+  b.batch_sql = fmt::format("UPDATE {} SET {} WHERE {} BETWEEN CAST(? AS {}) AND CAST(? AS {}){}", table, op.set, key,
+                            int_type, int_type, where.empty() ? "" : " AND " + where);
+  b.progress_key = op.table.substr(0, 40) + ":" + fnv1a_hex(op.table + "\n" + op.set + "\n" + op.options.where + "\n" + key);
+  b.options = op.options;
+  Statement st{fmt::format("UPDATE {} SET {}{}", table, op.set, where.empty() ? "" : " WHERE " + where)};
+  st.table = op.table;
+  if (online) {
+    st.in_transaction = false;
+    st.plain_form = st.sql;
+  }
+  st.batched = std::move(b);
+  return st;
 }
 
 }  // namespace tsm

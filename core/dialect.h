@@ -14,11 +14,21 @@
 #include "core/model/naming.h"
 #include "core/model/ops.h"
 #include "core/model/schema.h"
+#include "core/base/errors.h"
 #include "core/base/url.h"
 
 namespace tsm {
 
 using Row = std::vector<std::optional<std::string>>;  // one query result row; NULL = nullopt
+
+// A data change the runner loops over in key ranges (Backfill); see core/run/backfill.h.
+struct BatchedUpdate {
+  std::string table;
+  std::string bounds_sql;    // one row: min(key), max(key) of the rows it may touch
+  std::string batch_sql;     // the UPDATE for one range; two `?`: low and high key, inclusive
+  std::string progress_key;  // identifies this backfill in turnstone_migrate_backfill
+  BackfillOptions options;
+};
 
 struct Statement {
   // Where a statement that cannot run inside a transaction goes.
@@ -32,6 +42,15 @@ struct Statement {
   // `CREATE INDEX CONCURRENTLY`); `edge` says where.
   bool in_transaction = true;
   Edge edge = Edge::none;
+  // Online statements that run outside a transaction (PostgreSQL CONCURRENTLY, VALIDATE): the
+  // plain form to run instead where they cannot go online — inside --single-transaction, or on a
+  // table created earlier in the same revision (empty and invisible to others: the plain form
+  // blocks nobody and keeps the revision one transaction). `table`: the table it works on.
+  std::optional<std::string> plain_form{};
+  std::string table{};
+  // Set: run `batched` in key ranges instead of `sql` (the same change as one statement, which
+  // --sql prints and a single transaction runs).
+  std::optional<BatchedUpdate> batched{};
 };
 
 // The statements one operation renders to, kept with the operation: resuming or undoing an
@@ -62,6 +81,10 @@ class Dialect {
   std::string insert_version(const std::string& table, const std::string& rev) const;
   std::string delete_version(const std::string& table, const std::string& rev) const;
   std::string update_version(const std::string& table, const std::string& from, const std::string& to) const;
+  // A Backfill's statement, shared by the renderers (they differ in the CAST target for a bound
+  // key: BIGINT, SIGNED on MariaDB). `online`: it runs between the step's transactions, batch by
+  // batch (PostgreSQL, SQLite); MariaDB commits every statement anyway.
+  Statement backfill_statement(const Backfill& op, const std::string& int_type, bool online) const;
   virtual std::string begin_sql() const { return "BEGIN;"; }
   virtual std::string commit_sql() const { return "COMMIT;"; }
 
@@ -153,6 +176,21 @@ class Connection {
   // A writer for `table`'s `columns`; the default sends multi-row INSERTs with bound parameters
   // (canonical text; servers cast). Dialects override it with their bulk path.
   virtual std::unique_ptr<BulkWriter> bulk_writer(const std::string& table, const std::vector<BulkColumn>& columns);
+
+
+  // Bounded lock waits (docs/online.md). Defaults: a backend without table-lock queues (SQLite).
+  // How long one statement may wait for a table lock before it gives up (and core retries it).
+  // `budget`: the whole wait allowed; statements that wait without blocking anyone (PostgreSQL
+  // CONCURRENTLY, VALIDATE CONSTRAINT) may wait that long in one attempt.
+  virtual void set_ddl_lock_wait(std::chrono::milliseconds /*wait*/, std::chrono::milliseconds /*budget*/) {}
+  // Whether `e` was a statement giving up its wait for a lock (the statement did not run).
+  virtual bool lock_wait_expired(const StatementError&) const { return false; }
+  // Sessions holding table locks in this database, one line each (pid, user, application, state,
+  // since, first 100 characters of the query), longest-running first.
+  virtual std::vector<std::string> lock_blockers() { return {}; }
+  // Around a statement retried inside an open transaction (a savepoint on PostgreSQL).
+  virtual void retry_mark() {}
+  virtual void retry_rewind() {}
 };
 
 struct Backend {

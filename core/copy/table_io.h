@@ -12,8 +12,8 @@
 
 namespace tsm {
 
-// The columns `copy` moves: the schema model's, in order (so a PostgreSQL generated search_tsv
-// or an FTS5 shadow table never takes part), and which of them form the primary key.
+// The columns `copy` moves: the schema model's, in order (so a generated column such as a MariaDB
+// key companion, or an FTS5 shadow table, never takes part), and which of them form the primary key.
 struct TableShape {
   std::string name;
   std::vector<BulkColumn> columns;

@@ -3,8 +3,8 @@
 // add_foreign_key/add_check NOT VALID + VALIDATE, nullable=false through a validated CHECK,
 // create_fulltext as an expression GIN index built CONCURRENTLY, add_column with a constant
 // default instant. MariaDB: ALGORITHM=INSTANT/INPLACE, LOCK=NONE where the server can (columns
-// INSTANT, indexes INPLACE, foreign keys INPLACE with foreign_key_checks=0), FULLTEXT on a side
-// table filled by triggers. SQLite: one writer; every DDL holds the write lock for its duration
+// INSTANT, indexes INPLACE, foreign keys INPLACE with foreign_key_checks=0); FULLTEXT rebuilds
+// the table (ALGORITHM=COPY) and later column changes on it cannot be INSTANT. SQLite: one writer; every DDL holds the write lock for its duration
 // and alter_column / add_foreign_key / add_check (and some add/drop column) rebuild the table.
 //
 // A new operation is one more operator() below (the visitor has no catch-all on purpose).
@@ -136,8 +136,8 @@ class OpRules {
       case DialectKind::postgresql: return {};  // expression GIN index, CONCURRENTLY
       case DialectKind::mariadb:
         return {{"TM103", t,
-                 fmt::format("create_fulltext {}: the FULLTEXT index on the side table is built while writes to it "
-                             "wait, and so do inserts into {} (its triggers fill the side table)",
+                 fmt::format("create_fulltext {}: MariaDB rebuilds {} with its FULLTEXT index (ALGORITHM=COPY) "
+                             "while writes to it wait",
                              t, t),
                  {Effect::blocks_writes}, Work::fulltext_build, Scale::time}};
       case DialectKind::sqlite:
@@ -170,6 +170,8 @@ class OpRules {
     return sql ? sql_hits(*sql, ctx_) : std::vector<Hit>{};  // no SQL at all: rendering says so
   }
   std::vector<Hit> operator()(const BulkInsert&) const { return {}; }  // literal seed rows, a few at most
+  // The safe form of a data change: key-range batches of about target_batch_ms, resumable.
+  std::vector<Hit> operator()(const Backfill&) const { return {}; }
 
  private:
   const Schema& before_;

@@ -112,6 +112,10 @@ struct Describer {
   std::string operator()(const BulkInsert& o) const {
     return fmt::format("bulk_insert {} ({} row{})", o.table, o.rows.size(), o.rows.size() == 1 ? "" : "s");
   }
+  std::string operator()(const Backfill& o) const {
+    return fmt::format("backfill {} set {}{}", o.table, sql_summary(o.set),
+                       o.options.where.empty() ? "" : " where " + sql_summary(o.options.where));
+  }
 };
 
 }  // namespace
@@ -183,6 +187,13 @@ void Ops::execute_statement(Execute statement) {
   if (!statement.generic && statement.per_dialect.empty())
     throw UsageError("execute: no SQL given (neither generic nor for any dialect)");
   ops_.push_back(std::move(statement));
+}
+
+void Ops::backfill(const std::string& table, const std::string& set, BackfillOptions options) {
+  if (blank(set)) throw UsageError("backfill " + table + ": the SET list is empty");
+  if (options.first_batch_rows < 1 || options.target_batch_ms < 1 || options.pause_percent < 0)
+    throw UsageError("backfill " + table + ": batch rows and target time must be positive");
+  ops_.push_back(Backfill{table, set, std::move(options)});
 }
 
 void Ops::bulk_insert(const std::string& table, std::vector<std::string> columns, std::vector<std::vector<Value>> rows) {

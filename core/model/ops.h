@@ -94,7 +94,7 @@ struct FulltextSpec {
   FulltextOptions options;
   // Derived object names (fixed, so legacy installs and `check` agree):
   //   SQLite:     FTS5 table `<table>_fts`, sync triggers `<table>_ai`, `<table>_ad`, `<table>_au`
-  //   PostgreSQL: generated column `search_tsv`, GIN index `ix_<table>_fts`,
+  //   PostgreSQL: expression GIN index `ix_<table>_fts` on to_tsvector(config, columns),
   //               trigram GIN index `ix_<table>_<column>_trgm` per column
   //   MariaDB:    FULLTEXT index `ft_<table>`
 };
@@ -145,9 +145,28 @@ struct BulkInsert {
   std::vector<std::vector<Value>> rows;
 };
 
+// A data change on a big table, in batches by primary-key range (docs/online.md): per batch, in
+// its own transaction, UPDATE <table> SET <set> WHERE <key> BETWEEN lo AND hi [AND (<where>)].
+// The batch size adapts so a batch takes about `target_batch_ms` (a concurrent writer waits at
+// most about one batch); each committed batch records its upper key, so a killed run resumes
+// after the last committed batch. `set` and `where` are SQL over the table's columns, written by
+// the revision author (like Execute); the table and key are quoted identifiers.
+struct BackfillOptions {
+  std::string where;             // extra predicate, e.g. "tenant_id IS NULL" (makes reruns cheap)
+  std::string key_column = "id";  // integer primary key (or any indexed integer column)
+  int first_batch_rows = 1000;
+  int target_batch_ms = 200;
+  int pause_percent = 20;  // sleep this share of each batch's time between batches (0: none)
+};
+struct Backfill {
+  std::string table;
+  std::string set;  // assignment list, e.g. "tenant_id = 'default'"
+  BackfillOptions options;
+};
+
 using Operation = std::variant<CreateTable, DropTable, AddColumn, DropColumn, AlterColumn, RenameTable,
                                CreateIndex, DropIndex, CreateFulltext, DropFulltext, AddForeignKey,
-                               AddCheck, Execute, BulkInsert>;
+                               AddCheck, Execute, BulkInsert, Backfill>;
 
 // Short human description, e.g. "create_table log_entries" (for logs and `show`).
 std::string describe(const Operation& op);
@@ -177,6 +196,8 @@ class Ops {
   // A fully specified Execute (generic, per-dialect and skip), as SQL units build them.
   void execute_statement(Execute statement);
   void bulk_insert(const std::string& table, std::vector<std::string> columns, std::vector<std::vector<Value>> rows);
+  // op.backfill("log_entries", "tenant_id = 'default'", {.where = "tenant_id IS NULL"})
+  void backfill(const std::string& table, const std::string& set, BackfillOptions options = {});
 
   const std::vector<Operation>& operations() const { return ops_; }
 

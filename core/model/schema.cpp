@@ -207,6 +207,7 @@ class Applier {
 
   void operator()(const Execute&) {}
   void operator()(const BulkInsert&) {}
+  void operator()(const Backfill& o) { table(o.table); }  // data only; the table must exist
 
  private:
   // `self`: the table being created, which may reference itself before it is in the schema.

@@ -67,6 +67,8 @@ struct TookEffect {
   // Raw SQL is judged by the schema fingerprint taken before it; data commits with its record.
   std::optional<bool> operator()(const Execute&) const { return std::nullopt; }
   std::optional<bool> operator()(const BulkInsert&) const { return std::nullopt; }
+  // Interrupted between batches: run it again; it resumes after its last committed batch.
+  std::optional<bool> operator()(const Backfill&) const { return false; }
 
  private:
   template <typename Check>

@@ -29,6 +29,7 @@ struct Inverse {
   std::optional<Operation> operator()(const AddCheck&) const { return std::nullopt; }
   std::optional<Operation> operator()(const Execute&) const { return std::nullopt; }
   std::optional<Operation> operator()(const BulkInsert&) const { return std::nullopt; }
+  std::optional<Operation> operator()(const Backfill&) const { return std::nullopt; }  // old values are gone
 };
 
 }  // namespace

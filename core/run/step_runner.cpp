@@ -7,6 +7,7 @@
 #include <spdlog/spdlog.h>
 
 #include "core/recovery/schema_fingerprint.h"
+#include "core/run/backfill.h"
 #include "core/run/incomplete_revision.h"
 #include "core/run/render_step.h"
 
@@ -20,6 +21,7 @@ void StepRunner::render(const Plan& plan) {
   Schema schema = ws_.schema_at(plan.tree, plan.heads_before);
   for (const auto& step : plan.steps) {
     rendered_.push_back(render_step(d_, step, schema));
+    settle_online_forms(step, rendered_.back());
     downgrades_.push_back(step.direction == Direction::up ? stored_downgrade(step, schema) : std::vector<Statement>{});
   }
 }
@@ -87,6 +89,19 @@ std::vector<Statement> StepRunner::stored_downgrade(const Step& step, const Sche
   }
 }
 
+void StepRunner::settle_online_forms(const Step& step, std::vector<Statement>& statements) const {
+  std::set<std::string> created;
+  for (const auto& op : step.direction == Direction::up ? step.revision->upgrade_ops() : step.revision->downgrade_ops())
+    if (auto* ct = std::get_if<CreateTable>(&op)) created.insert(ct->table.name);
+  for (auto& st : statements) {
+    if (!st.plain_form || (!single_ && !created.count(st.table))) continue;
+    st.sql = *st.plain_form;
+    st.in_transaction = true;
+    st.plain_form.reset();
+    st.batched.reset();
+  }
+}
+
 void StepRunner::hoist(std::vector<std::vector<Statement>>& rendered) {
   std::set<std::string> seen_before, seen_after;
   for (auto& stmts : rendered) {
@@ -128,7 +143,7 @@ Outcome StepRunner::run_step(size_t i) {
   if (single_) {
     const Statement* current = nullptr;
     try {
-      exec_in_transaction(*s_.conn, rendered_[i], false, &current);
+      exec_in_transaction(*s_.conn, rendered_[i], false, &current, s_.lock_budget);
       record_step(i);
     } catch (const StatementError& e) {
       throw step_failure(step_label(step), s_.tree, e, current ? current->sql : e.sql,
@@ -141,7 +156,7 @@ Outcome StepRunner::run_step(size_t i) {
   s_.conn->begin();
   const Statement* current = nullptr;
   try {
-    exec_in_transaction(*s_.conn, rendered_[i], true, &current);
+    exec_in_transaction(*s_.conn, rendered_[i], true, &current, s_.lock_budget);
     record_step(i);
     s_.conn->commit();
   } catch (const StatementError& e) {
@@ -172,7 +187,15 @@ Outcome StepRunner::run_step_non_transactional(size_t i) {
       const std::string before = raw[j] ? schema_fingerprint(*s_.conn) : std::string();
       s_.conn->begin();
       s_.progress->starting(step.revision->id, dir, index, op_of[j], statements[j].sql, before);
-      exec(statements[j].sql);
+      if (statements[j].batched) {
+        // Batches commit one by one with their own progress rows: 'starting' commits first, so
+        // a kill in between leaves it in doubt, and the rerun resumes the backfill (in_doubt.cpp).
+        s_.conn->commit();
+        run_backfill(*s_.conn, *statements[j].batched, s_.lock_budget);
+        s_.conn->begin();
+      } else {
+        exec(statements[j].sql);
+      }
       s_.progress->completed(step.revision->id, dir, index);
       s_.conn->commit();
     } catch (const StatementError& e) {
@@ -228,7 +251,7 @@ std::vector<std::string> StepRunner::step_rows_before(const Step& step) const {
 
 void StepRunner::exec(const std::string& sql) {
   spdlog::debug("SQL: {}", sql);
-  s_.conn->execute(sql);
+  execute_bounded(*s_.conn, sql, /*in_tx=*/true, s_.lock_budget);
 }
 
 }  // namespace tsm

@@ -1,9 +1,14 @@
 #include "core/run/tree_session.h"
 
+#include <algorithm>
+#include <random>
+#include <thread>
+
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
 #include "core/recovery/table_lock.h"
+#include "core/run/backfill.h"
 
 namespace tsm {
 namespace {
@@ -33,23 +38,66 @@ TreeSession open_locked(const Workspace& ws, const std::string& tree) {
   s.store->ensure_table();
   s.progress = std::make_unique<ProgressLog>(*s.conn, tree);
   if (!s.dialect().transactional_ddl()) s.progress->ensure_table();
+  // Bookkeeping is in place: from here every statement waits only briefly for a table lock.
+  s.conn->set_ddl_lock_wait(ws.settings().ddl_lock_wait, ws.settings().lock_budget);
+  s.lock_budget = ws.settings().lock_budget;
   return s;
 }
 
 void exec_in_transaction(Connection& conn, const std::vector<Statement>& statements, bool own_tx,
-                         const Statement** current) {
+                         const Statement** current, std::chrono::milliseconds lock_budget) {
   for (const auto& st : statements) {
     *current = &st;
     spdlog::debug("SQL: {}", st.sql);
     if (!st.in_transaction && own_tx) {
       conn.commit();
-      conn.execute(st.sql);
+      if (st.batched) run_backfill(conn, *st.batched, lock_budget);
+      else execute_bounded(conn, st.sql, /*in_tx=*/false, lock_budget);
       conn.begin();
     } else {
-      conn.execute(st.sql);
+      execute_bounded(conn, st.sql, /*in_tx=*/true, lock_budget);
     }
   }
   *current = nullptr;
+}
+
+void execute_bounded(Connection& conn, const std::string& sql, bool in_tx, std::chrono::milliseconds lock_budget) {
+  retry_lock_waits(conn, sql, in_tx, lock_budget, [&] { conn.execute(sql); });
+}
+
+void retry_lock_waits(Connection& conn, const std::string& sql, bool in_tx, std::chrono::milliseconds lock_budget,
+                      const std::function<void()>& attempt_once) {
+  using namespace std::chrono;
+  const auto start = steady_clock::now();
+  static thread_local std::mt19937 jitter{std::random_device{}()};
+  milliseconds backoff{50};
+  for (int attempt = 1;; ++attempt) {
+    if (in_tx) conn.retry_mark();
+    try {
+      attempt_once();
+      return;
+    } catch (const StatementError& e) {
+      if (!conn.lock_wait_expired(e)) throw;
+      if (in_tx) conn.retry_rewind();
+      // Full jitter on an exponential backoff: concurrent migrators and the app's own
+      // transactions do not fall into step with each other.
+      auto pause = milliseconds(std::uniform_int_distribution<long long>(backoff.count() / 2, backoff.count())(jitter));
+      auto spent = duration_cast<milliseconds>(steady_clock::now() - start);
+      if (spent + pause >= lock_budget) {
+        auto blockers = conn.lock_blockers();
+        throw StatementError(
+            fmt::format("gave up after {} attempt(s) in {:.1f}s (--lock-budget {:.1f}s): a table lock stayed taken; "
+                        "blocked by {}",
+                        attempt, spent.count() / 1000.0, lock_budget.count() / 1000.0,
+                        blockers.empty() ? "a session that has since ended" : fmt::format("{}", fmt::join(blockers, "; "))),
+            sql);
+      }
+      spdlog::warn("waiting for a table lock (attempt {}), retrying in {} ms: {}", attempt, pause.count(),
+                   sql.substr(0, 80));
+      std::this_thread::sleep_for(pause);
+      backoff = std::min(backoff * 2, milliseconds(2000));
+    }
+  }
 }
 
 MigrationError step_failure(const std::string& label, const std::string& tree, const StatementError& e,

@@ -12,6 +12,7 @@
 #include "core/recovery/revision_store.h"
 #include "core/recovery/run_history.h"
 #include "core/recovery/table_lock.h"
+#include "core/run/backfill.h"
 
 namespace tsm {
 namespace {
@@ -122,7 +123,7 @@ Schema Workspace::schema_at(const std::string& tree, const std::vector<std::stri
 }
 
 std::vector<std::string> bookkeeping_tables(const Workspace& ws) {
-  std::vector<std::string> out{kProgressTable, kRunsTable, kRevisionsTable, kLockTable};
+  std::vector<std::string> out{kProgressTable, kRunsTable, kRevisionsTable, kLockTable, kBackfillTable};
   for (const auto& tree : ws.graph().trees()) out.push_back(ws.version_table(tree));
   return out;
 }

@@ -28,6 +28,11 @@ struct Settings {
   std::chrono::seconds lock_timeout{300};
   std::optional<std::chrono::seconds> statement_timeout;
   std::optional<std::chrono::seconds> ddl_lock_timeout;  // server-side lock wait (PostgreSQL lock_timeout)
+  // Online DDL (docs/online.md): one statement waits at most `ddl_lock_wait` for a table lock,
+  // then is retried with backoff and jitter until `lock_budget` is spent (then exit 1, naming
+  // the blocking sessions). Zero budget: one attempt.
+  std::chrono::milliseconds ddl_lock_wait{100};
+  std::chrono::milliseconds lock_budget{60000};
   bool single_transaction = false;
   LockMode lock_mode = LockMode::advisory;  // --lock-mode
   bool break_lock = false;                  // --break-lock (table mode): remove a left-over lock row

@@ -45,6 +45,10 @@ class MariaDbConnection : public Connection {
                                       const std::function<void(const std::string&)>& waiting) override;
   std::map<std::string, TableSize> table_sizes(const std::vector<std::string>& tables) override;  // *_sizes.cpp
 
+  void set_ddl_lock_wait(std::chrono::milliseconds wait, std::chrono::milliseconds budget) override;
+  bool lock_wait_expired(const StatementError& e) const override;
+  std::vector<std::string> lock_blockers() override;
+
   bool is_mariadb() const { return is_mariadb_; }  // false: MySQL
 
  private:

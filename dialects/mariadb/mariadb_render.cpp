@@ -57,15 +57,28 @@ class Renderer {
 
   std::vector<Statement> operator()(const DropTable& op) const { return {{"DROP TABLE " + d_.quote(op.name)}}; }
 
+  // Online clauses (docs/online.md): asked for explicitly, so the server refuses rather than
+  // silently copying the table under a lock. Not where it cannot do it online anyway (an
+  // AUTO_INCREMENT key; a table with a FULLTEXT index, which InnoDB rebuilds).
   std::vector<Statement> operator()(const AddColumn& op) const {
-    return {{fmt::format("ALTER TABLE {} ADD COLUMN {}", d_.quote(op.table), d_.column_definition(op.column, true))}};
+    const Column& c = op.column;
+    std::string clause;
+    // JSON carries a CHECK (json_valid) that the server validates by copying.
+    if (!c.autoincrement && !c.primary_key && c.type.kind != TypeKind::json && !has_fulltext(op.table))
+      clause = std::holds_alternative<CurrentTimestamp>(c.server_default.value_or(DefaultValue{}))
+                   ? kOnline
+                   : kInstant;
+    return {{fmt::format("ALTER TABLE {} ADD COLUMN {}{}", d_.quote(op.table), d_.column_definition(op.column, true),
+                         clause)}};
   }
 
   std::vector<Statement> operator()(const DropColumn& op) const {
     std::string companion;
     if (has_companion(before_.table(op.table), op.name))
       companion = fmt::format("DROP COLUMN {}, ", d_.quote(key_companion_name(op.name)));
-    return {{fmt::format("ALTER TABLE {} {}DROP COLUMN {}", d_.quote(op.table), companion, d_.quote(op.name))}};
+    // A long unique (the companion's hash) makes the server copy: no online clause then.
+    return {{fmt::format("ALTER TABLE {} {}DROP COLUMN {}{}", d_.quote(op.table), companion, d_.quote(op.name),
+                         has_fulltext(op.table) || !companion.empty() ? "" : kOnline)}};
   }
 
   std::vector<Statement> operator()(const AlterColumn& op) const {
@@ -81,8 +94,9 @@ class Renderer {
                               d_.quote(key_companion_name(*op.new_name)));
     if (!redefine) {
       if (!op.new_name) return {};
-      return {{fmt::format("ALTER TABLE {} RENAME COLUMN {} TO {}{}", table, d_.quote(op.name),
-                           d_.quote(*op.new_name), companion)}};
+      return {{fmt::format("ALTER TABLE {} RENAME COLUMN {} TO {}{}{}", table, d_.quote(op.name),
+                           d_.quote(*op.new_name), companion,
+                           has_fulltext(op.table) || !companion.empty() ? "" : kInstant)}};
     }
     // MODIFY/CHANGE replace the whole definition: start from the current column.
     Column changed = *current;
@@ -95,7 +109,13 @@ class Renderer {
       return {{fmt::format("ALTER TABLE {} CHANGE COLUMN {} {}{}", table, d_.quote(old_name),
                            d_.column_definition(changed, false), companion)}};
     }
-    return {{fmt::format("ALTER TABLE {} MODIFY COLUMN {}", table, d_.column_definition(changed, false))}};
+    // A new default only touches the data dictionary; NULL/NOT NULL rebuilds online. A type
+    // change may need a copy: no clause (lint's business).
+    const bool same_type = !op.type || *op.type == current->type;
+    const char* clause = !same_type || has_fulltext(op.table) || has_companion(before_.table(op.table), op.name) ? ""
+                         : op.nullable && *op.nullable != current->nullable ? kOnline
+                         : kInstant;
+    return {{fmt::format("ALTER TABLE {} MODIFY COLUMN {}{}", table, d_.column_definition(changed, false), clause)}};
   }
 
   std::vector<Statement> operator()(const RenameTable& op) const {
@@ -121,8 +141,9 @@ class Renderer {
     }
     // No partial indexes on MariaDB/MySQL: `where` is dropped and the index covers every row.
     if (companions.empty())
-      return {{fmt::format("CREATE {}INDEX {} ON {} ({})", ix.unique ? "UNIQUE " : "", d_.quote(ix.name),
-                           d_.quote(ix.table), parts)}};
+      return {{fmt::format("CREATE {}INDEX {} ON {} ({}){}", ix.unique ? "UNIQUE " : "", d_.quote(ix.name),
+                           d_.quote(ix.table), parts, online_index(ix) ? " ALGORITHM=INPLACE LOCK=NONE" : "")}};
+    // A unique key over text is a long unique (a hidden hash): the server copies, no online clause.
     std::string sql = "ALTER TABLE " + d_.quote(ix.table);
     for (const auto& c : companions) sql += " ADD COLUMN " + d_.key_companion_definition(c) + ",";
     return {{fmt::format("{} ADD UNIQUE INDEX {} ({})", sql, d_.quote(ix.name), parts)}};
@@ -130,19 +151,24 @@ class Renderer {
 
   std::vector<Statement> operator()(const DropIndex& op) const {
     std::vector<std::string> clauses = foreign_keys_losing_their_index(op.table, op.name);
+    bool drops_companion = false;
     if (const TableModel* t = before_.table(op.table)) {
       auto now = keyed_text_columns(t->spec, t->indexes);
       auto after = keyed_text_columns(t->spec, t->indexes, op.name);
       for (const auto& c : now)
-        if (std::find(after.begin(), after.end(), c) == after.end())
+        if (std::find(after.begin(), after.end(), c) == after.end()) {
           clauses.push_back("DROP COLUMN " + d_.quote(key_companion_name(c)));
+          drops_companion = true;
+        }
     }
-    if (clauses.empty()) return {{fmt::format("DROP INDEX {} ON {}", d_.quote(op.name), d_.quote(op.table))}};
+    const bool online = online_index(op.table, op.name) && !drops_companion;
+    // DROP INDEX takes no ALGORITHM/LOCK clause on MariaDB (error 1064): the online form is ALTER TABLE.
+    if (clauses.empty() && !online) return {{fmt::format("DROP INDEX {} ON {}", d_.quote(op.name), d_.quote(op.table))}};
     // InnoDB refuses to drop the only index serving a foreign key (error 1553): put back the
     // index it would have created itself, named after the constraint, in the same statement.
     std::string sql = fmt::format("ALTER TABLE {} DROP INDEX {}", d_.quote(op.table), d_.quote(op.name));
     for (const auto& add : clauses) sql += ", " + add;
-    return {{sql}};
+    return {{sql + (online ? kOnline : "")}};
   }
 
   std::vector<Statement> operator()(const CreateFulltext& op) const {
@@ -185,6 +211,9 @@ class Renderer {
     return {{*sql}};
   }
 
+  // Each batch commits on its own (the step runner's non-transactional path).
+  std::vector<Statement> operator()(const Backfill& op) const { return {d_.backfill_statement(op, "SIGNED", false)}; }
+
   std::vector<Statement> operator()(const BulkInsert& op) const {
     std::vector<Statement> out;
     if (op.rows.empty()) return out;
@@ -208,6 +237,32 @@ class Renderer {
   }
 
  private:
+  static constexpr const char* kInstant = ", ALGORITHM=INSTANT";
+  static constexpr const char* kOnline = ", ALGORITHM=INPLACE, LOCK=NONE";
+
+  bool has_fulltext(const std::string& table) const {
+    const TableModel* t = before_.table(table);
+    return t && !t->fulltexts.empty();
+  }
+
+  // A unique key over TEXT/BLOB is a hidden hash column ("long unique"): the server copies.
+  bool online_index(const IndexSpec& ix) const {
+    if (has_fulltext(ix.table)) return false;
+    if (!ix.unique) return true;
+    const TableModel* t = before_.table(ix.table);
+    for (const auto& name : ix.columns) {
+      const Column* c = t ? find_column(t->spec, name) : nullptr;
+      if (c && !indexable_whole(c->type)) return false;
+    }
+    return true;
+  }
+  bool online_index(const std::string& table, const std::string& name) const {
+    if (const TableModel* t = before_.table(table))
+      for (const auto& ix : t->indexes)
+        if (ix.name == name) return online_index(ix);
+    return !has_fulltext(table);
+  }
+
   // Quoted key parts. TEXT/BLOB get a prefix in plain indexes; in unique keys they stay whole
   // (MariaDB 10.4+ enforces them with a hidden hash, "long unique"; MySQL 8 refuses that), a text
   // column through its byte-exact companion; primary and foreign keys cannot use them at all, and

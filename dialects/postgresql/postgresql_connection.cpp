@@ -124,6 +124,7 @@ pqxx::result PostgresConnection::run(const std::string& sql, const std::vector<s
       throw StatementError(fmt::format("query has {} placeholders but {} parameters", count, params.size()), sql);
     return tx.exec_params(numbered, pqxx::prepare::make_dynamic_params(params));
   } catch (const pqxx::sql_error& e) {
+    failed_sql_ = e.sqlstate() == "55P03" ? sql : std::string();
     throw StatementError(statement_error_message(e, sql), sql);
   } catch (const pqxx::broken_connection& e) {
     throw StatementError("connection to the server was lost: " + redact_secret(first_error_line(e.what()), url_.password),
@@ -143,6 +144,7 @@ void PostgresConnection::execute(const std::string& sql) {
     }
     return;
   }
+  if (ddl_wait_ && waits_without_blocking(sql)) return execute_patient(sql);
   run(sql);
 }
 

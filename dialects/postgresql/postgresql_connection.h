@@ -36,6 +36,11 @@ class PostgresConnection : public Connection {
   std::unique_ptr<Lock> acquire_lock(const std::string& tree, std::chrono::seconds timeout,
                                      const std::function<void(const std::string&)>& waiting) override;
   std::map<std::string, TableSize> table_sizes(const std::vector<std::string>& tables) override;  // *_sizes.cpp
+  void set_ddl_lock_wait(std::chrono::milliseconds wait, std::chrono::milliseconds budget) override;
+  bool lock_wait_expired(const StatementError& e) const override;
+  std::vector<std::string> lock_blockers() override;
+  void retry_mark() override;
+  void retry_rewind() override;
 
  private:
   pqxx::result run(const std::string& sql, const std::vector<std::string>& params = {});
@@ -45,11 +50,19 @@ class PostgresConnection : public Connection {
   ConnectOptions options_;
   std::optional<std::string> shared_schema_;  // tenant mode only
   std::unique_ptr<pqxx::connection> conn_;
-  std::unique_ptr<pqxx::errorhandler> notices_;  // keeps NOTICEs (IF NOT EXISTS …) off stderr
+  std::unique_ptr<pqxx::errorhandler> notices_;
+  // Runs a statement that waits without blocking anyone under the whole lock budget, after
+  // dropping an INVALID index a failed attempt left under the name it builds.
+  void execute_patient(const std::string& sql);
+  std::optional<std::pair<long long, long long>> ddl_wait_;  // per-attempt wait, budget (ms)
+  std::string failed_sql_;   // the last statement that failed with lock_not_available (55P03)  // keeps NOTICEs (IF NOT EXISTS …) off stderr
 };
 
 // `?` placeholders → $1..$n, skipping quoted strings, identifiers, dollar quotes and comments.
 // Returns the number of placeholders through `count`.
 std::string number_placeholders(const std::string& sql, std::size_t& count);
+
+// PostgreSQL statements that take SHARE UPDATE EXCLUSIVE (CONCURRENTLY, VALIDATE CONSTRAINT).
+bool waits_without_blocking(const std::string& sql);
 
 }  // namespace tsm::postgresql

@@ -77,7 +77,8 @@ SchemaDescription PostgresConnection::introspect(const std::vector<std::string>&
              {oid})) {
       const std::string ix = text(r, 0), column = text(r, 4);
       bool on_tsvector = std::find(tsvector_columns.begin(), tsvector_columns.end(), column) != tsvector_columns.end();
-      is_fulltext[ix] = is_fulltext[ix] || (flag(r, 2) && (on_tsvector || flag(r, 3)));
+      const bool tsvector_expression = column.rfind("to_tsvector(", 0) == 0;
+      is_fulltext[ix] = is_fulltext[ix] || (flag(r, 2) && (on_tsvector || tsvector_expression || flag(r, 3)));
       auto& d = indexes[ix];
       d.name = ix;
       d.unique = flag(r, 1);

@@ -72,11 +72,13 @@ struct Renderer {
     std::string def = d.column_definition(op.column);
     if (op.column.primary_key || op.column.autoincrement)
       def += " CONSTRAINT " + d.quote("pk_" + op.table) + " PRIMARY KEY";
-    return {{fmt::format("ALTER TABLE {} ADD COLUMN {}", d.quote(op.table), def)}};
+    // IF NOT EXISTS: a revision with an online statement is not one transaction; its rerun
+    // after a failure repeats what already committed (docs/online.md).
+    return {{fmt::format("ALTER TABLE {} ADD COLUMN IF NOT EXISTS {}", d.quote(op.table), def)}};
   }
 
   Out operator()(const DropColumn& op) const {
-    return {{fmt::format("ALTER TABLE {} DROP COLUMN {}", d.quote(op.table), d.quote(op.name))}};
+    return {{fmt::format("ALTER TABLE {} DROP COLUMN IF EXISTS {}", d.quote(op.table), d.quote(op.name))}};
   }
 
   Out operator()(const AlterColumn& op) const {
@@ -95,7 +97,11 @@ struct Renderer {
       std::string native = d.native_type(*op.type);
       out.push_back({alter + fmt::format("TYPE {} USING {}::{}", native, d.quote(op.name), native)});
     }
-    if (op.nullable) out.push_back({alter + (*op.nullable ? "DROP NOT NULL" : "SET NOT NULL")});
+    if (op.nullable && !*op.nullable && !type_changes) {
+      set_not_null(op.table, op.name, out);
+    } else if (op.nullable) {
+      out.push_back({alter + (*op.nullable ? "DROP NOT NULL" : "SET NOT NULL")});
+    }
     if (new_default) {
       if (*new_default)
         out.push_back({alter + "SET DEFAULT " + d.default_sql(type, **new_default)});
@@ -131,26 +137,44 @@ struct Renderer {
     return out;
   }
 
+  // CONCURRENTLY, outside the transaction: writers keep going while it builds. A build that
+  // failed or was killed leaves an INVALID index of that name: drop it first (a no-op otherwise),
+  // so a rerun simply builds again. On a table created in the same revision (or under
+  // --single-transaction) the step runner uses the plain forms instead.
   Out operator()(const CreateIndex& op) const {
     const IndexSpec& ix = op.index;
     if (ix.columns.empty()) throw UsageError(fmt::format("index {} has no columns", ix.name));
-    std::string sql = fmt::format("CREATE {}INDEX {} ON {} ({})", ix.unique ? "UNIQUE " : "", d.quote(ix.name),
-                                  d.quote(ix.table), quoted_list(d, ix.columns));
-    if (!ix.where.empty()) sql += " WHERE " + ix.where;
-    return {{sql}};
+    auto create = [&](const char* how) {
+      std::string sql = fmt::format("CREATE {}INDEX {}{} ON {} ({})", ix.unique ? "UNIQUE " : "", how, d.quote(ix.name),
+                                    d.quote(ix.table), quoted_list(d, ix.columns));
+      if (!ix.where.empty()) sql += " WHERE " + ix.where;
+      return sql;
+    };
+    return {online("DROP INDEX CONCURRENTLY IF EXISTS " + d.quote(ix.name), "DROP INDEX IF EXISTS " + d.quote(ix.name),
+                   ix.table),
+            online(create("CONCURRENTLY "), create(""), ix.table)};
   }
 
-  Out operator()(const DropIndex& op) const { return {{"DROP INDEX " + d.quote(op.name)}}; }
+  Out operator()(const DropIndex& op) const { return {{"DROP INDEX IF EXISTS " + d.quote(op.name)}}; }
 
-  Out operator()(const CreateFulltext& op) const { return render_create_fulltext(d, op.spec); }
+  Out operator()(const CreateFulltext& op) const { return render_create_fulltext(d, op.spec, before); }
   Out operator()(const DropFulltext& op) const { return render_drop_fulltext(d, op.spec); }
 
+  // NOT VALID takes its lock only for a moment; VALIDATE scans under SHARE UPDATE EXCLUSIVE
+  // (writers go on), committed between the two so the first lock is gone.
   Out operator()(const AddForeignKey& op) const {
-    return {{fmt::format("ALTER TABLE {} ADD {}", d.quote(op.table), fk_clause(d, op.table, op.fk))}};
+    const std::string name = d.quote(foreign_key_name(op.table, op.fk));
+    return {{fmt::format("ALTER TABLE {} DROP CONSTRAINT IF EXISTS {}", d.quote(op.table), name)},
+            {fmt::format("ALTER TABLE {} ADD {} NOT VALID", d.quote(op.table), fk_clause(d, op.table, op.fk))},
+            validate(op.table, name)};
   }
 
   Out operator()(const AddCheck& op) const {
-    return {{fmt::format("ALTER TABLE {} ADD {}", d.quote(op.table), check_clause(d, op.check))}};
+    const std::string add = fmt::format("ALTER TABLE {} ADD {}", d.quote(op.table), check_clause(d, op.check));
+    if (op.check.name.empty()) return {{add}};  // no name to VALIDATE by
+    return {{fmt::format("ALTER TABLE {} DROP CONSTRAINT IF EXISTS {}", d.quote(op.table), d.quote(op.check.name))},
+            {add + " NOT VALID"},
+            validate(op.table, d.quote(op.check.name))};
   }
 
   Out operator()(const Execute& op) const {
@@ -159,6 +183,8 @@ struct Renderer {
     if (!sql) throw UsageError("revision needs SQL for postgresql");
     return {{*sql}};
   }
+
+  Out operator()(const Backfill& op) const { return {d.backfill_statement(op, "BIGINT", true)}; }
 
   Out operator()(const BulkInsert& op) const {
     if (op.rows.empty()) return {};
@@ -191,6 +217,32 @@ struct Renderer {
                                  join(tuples, ",\n  "))});
     }
     return out;
+  }
+
+ private:
+  static Statement online(std::string sql, std::string plain, const std::string& table) {
+    Statement st{std::move(sql)};
+    st.in_transaction = false;
+    st.plain_form = std::move(plain);
+    st.table = table;
+    return st;
+  }
+
+  Statement validate(const std::string& table, const std::string& quoted_name) const {
+    std::string sql = fmt::format("ALTER TABLE {} VALIDATE CONSTRAINT {}", d.quote(table), quoted_name);
+    return online(sql, sql, table);
+  }
+
+  // SET NOT NULL scans under ACCESS EXCLUSIVE unless a validated CHECK (col IS NOT NULL) already
+  // proves it (PostgreSQL 12+): add one NOT VALID, validate it online, set, drop the helper.
+  void set_not_null(const std::string& table, const std::string& column, Out& out) const {
+    const std::string check = d.quote(not_null_check_name(table, column));
+    const std::string t = d.quote(table);
+    out.push_back({fmt::format("ALTER TABLE {} DROP CONSTRAINT IF EXISTS {}", t, check)});
+    out.push_back({fmt::format("ALTER TABLE {} ADD CONSTRAINT {} CHECK ({} IS NOT NULL) NOT VALID", t, check, d.quote(column))});
+    out.push_back(validate(table, check));
+    out.push_back({fmt::format("ALTER TABLE {} ALTER COLUMN {} SET NOT NULL", t, d.quote(column))});
+    out.push_back({fmt::format("ALTER TABLE {} DROP CONSTRAINT {}", t, check)});
   }
 };
 

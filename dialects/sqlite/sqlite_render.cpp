@@ -109,6 +109,10 @@ struct Renderer {
     }
     return out;
   }
+
+  // Batches between the step's transactions: SQLite has one writer at a time, so a concurrent
+  // writer waits for at most one batch (docs/online.md).
+  std::vector<Statement> operator()(const Backfill& o) const { return {d.backfill_statement(o, "BIGINT", true)}; }
 };
 
 }  // namespace

@@ -125,7 +125,8 @@ std::vector<std::string> fts_hits(Connection& c, const std::string& word) {
     case DialectKind::sqlite:
       sql = "SELECT e.id FROM log_entries e JOIN log_entries_fts f ON f.rowid = e.id WHERE log_entries_fts MATCH ?";
       break;
-    case DialectKind::postgresql: sql = "SELECT e.id FROM log_entries e WHERE e.search_tsv @@ to_tsquery('simple', ?)"; break;
+    case DialectKind::postgresql: sql = "SELECT e.id FROM log_entries e WHERE to_tsvector('simple', e.message) @@ to_tsquery('simple', ?)";
+      break;
     case DialectKind::mariadb:
       sql = "SELECT e.id FROM log_entries e WHERE MATCH(e.message) AGAINST(? IN BOOLEAN MODE)";
       break;

@@ -140,7 +140,7 @@ TEST_CASE("postgresql executes every operation and introspects it exactly", "[in
     a.apply(RenameTable{"log_entries", "entries"});
     CHECK(joined(a.drift()) == "");
     CHECK(conn->introspect({}).tables.at("entries").fulltext_objects ==
-          std::vector<std::string>{"ix_entries_fts", "search_tsv"});
+          std::vector<std::string>{"ix_entries_fts"});
     a.apply(RenameTable{"entries", "log_entries"});
     CHECK(joined(diff(before, conn->introspect({}))) == "");
   }
@@ -182,7 +182,7 @@ TEST_CASE("postgresql executes every operation and introspects it exactly", "[in
     CHECK(joined(a.drift()) == "");
     auto t = conn->introspect({}).tables.at("log_entries");
     CHECK(t.fulltext_objects == std::vector<std::string>{"ix_log_entries_fts", "ix_log_entries_message_trgm",
-                                                         "ix_log_entries_severity_trgm", "search_tsv"});
+                                                         "ix_log_entries_severity_trgm"});
     CHECK(t.indexes.size() == 2);  // FTS indexes are not regular indexes
     CHECK(column(conn->introspect({}), "log_entries", "search_tsv") == nullptr);
     a.apply(DropFulltext{{"log_entries", {"message", "severity"}, "id", o}});

@@ -20,7 +20,7 @@ std::string fact_search_sql(DialectKind kind, const std::string& word) {
     case DialectKind::sqlite:
       return "SELECT rowid FROM context_facts_fts WHERE context_facts_fts MATCH '" + word + "' ORDER BY rowid";
     case DialectKind::postgresql:
-      return "SELECT id FROM context_facts WHERE search_tsv @@ to_tsquery('simple', '" + word + "') ORDER BY id";
+      return "SELECT id FROM context_facts WHERE to_tsvector('simple', fact) @@ to_tsquery('simple', '" + word + "') ORDER BY id";
     case DialectKind::mariadb:
       return "SELECT id FROM context_facts WHERE MATCH(fact) AGAINST('" + word + "' IN BOOLEAN MODE) ORDER BY id";
   }

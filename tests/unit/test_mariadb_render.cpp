@@ -144,8 +144,8 @@ TEST_CASE("mariadb key companions follow the unique keys over text columns", "[m
         "ALTER TABLE `facts` DROP INDEX `uq_facts`, DROP COLUMN `subject__key`, DROP COLUMN `fact__key`");
   // Plain indexes keep a prefix on the column itself, and an unkeyed column has no companion.
   CHECK(one(CreateIndex{IndexSpec{"ix_fact", "facts", {"fact"}, false, ""}}, plain) ==
-        "CREATE INDEX `ix_fact` ON `facts` (`fact`(255))");
-  CHECK(one(DropColumn{"facts", "fact"}, plain) == "ALTER TABLE `facts` DROP COLUMN `fact`");
+        "CREATE INDEX `ix_fact` ON `facts` (`fact`(255)) ALGORITHM=INPLACE LOCK=NONE");
+  CHECK(one(DropColumn{"facts", "fact"}, plain) == "ALTER TABLE `facts` DROP COLUMN `fact`, ALGORITHM=INPLACE, LOCK=NONE");
   TableSpec long_name = t;
   long_name.columns[2] = col::text(std::string(62, 'f')).not_null();
   long_name.uniques = {UniqueConstraint{{long_name.columns[2].name}, "uq_long"}};
@@ -185,14 +185,14 @@ TEST_CASE("mariadb version table follows the Alembic layout", "[mariadb][render]
 TEST_CASE("mariadb column operations", "[mariadb][render]") {
   Schema before = schema_with({CreateTable{log_entries()}});
   CHECK(one(AddColumn{"log_entries", col::string("tenant_id", 64).not_null().default_value(std::string("default"))}) ==
-        "ALTER TABLE `log_entries` ADD COLUMN `tenant_id` VARCHAR(64) COLLATE utf8mb4_nopad_bin NOT NULL DEFAULT 'default'");
-  CHECK(one(DropColumn{"log_entries", "score"}) == "ALTER TABLE `log_entries` DROP COLUMN `score`");
+        "ALTER TABLE `log_entries` ADD COLUMN `tenant_id` VARCHAR(64) COLLATE utf8mb4_nopad_bin NOT NULL DEFAULT 'default', ALGORITHM=INSTANT");
+  CHECK(one(DropColumn{"log_entries", "score"}) == "ALTER TABLE `log_entries` DROP COLUMN `score`, ALGORITHM=INPLACE, LOCK=NONE");
 
   AlterColumn rename{"log_entries", "severity", std::nullopt, std::nullopt, std::nullopt, std::string("level")};
-  CHECK(one(rename, before) == "ALTER TABLE `log_entries` RENAME COLUMN `severity` TO `level`");
+  CHECK(one(rename, before) == "ALTER TABLE `log_entries` RENAME COLUMN `severity` TO `level`, ALGORITHM=INSTANT");
 
   AlterColumn nullable{"log_entries", "severity", std::nullopt, true, std::nullopt, std::nullopt};
-  CHECK(one(nullable, before) == "ALTER TABLE `log_entries` MODIFY COLUMN `severity` LONGTEXT NULL DEFAULT ('INFO')");
+  CHECK(one(nullable, before) == "ALTER TABLE `log_entries` MODIFY COLUMN `severity` LONGTEXT NULL DEFAULT ('INFO'), ALGORITHM=INPLACE, LOCK=NONE");
 
   AlterColumn retype{"log_entries", "severity", ColumnType{TypeKind::string, 16}, std::nullopt,
                      std::optional<std::optional<DefaultValue>>(std::optional<DefaultValue>{}), std::string("level")};
@@ -208,17 +208,17 @@ TEST_CASE("mariadb column operations", "[mariadb][render]") {
 TEST_CASE("mariadb indexes prefix TEXT columns and ignore partial predicates", "[mariadb][render]") {
   Schema before = schema_with({CreateTable{log_entries()}});
   CHECK(one(CreateIndex{IndexSpec{"idx_log_entries_source_ts", "log_entries", {"source_id", "timestamp"}, false, ""}},
-            before) == "CREATE INDEX `idx_log_entries_source_ts` ON `log_entries` (`source_id`(255), `timestamp`)");
+            before) == "CREATE INDEX `idx_log_entries_source_ts` ON `log_entries` (`source_id`(255), `timestamp`) ALGORITHM=INPLACE LOCK=NONE");
   CHECK(one(CreateIndex{IndexSpec{"ix_recent", "log_entries", {"timestamp"}, false, "acknowledged = 0"}}, before) ==
-        "CREATE INDEX `ix_recent` ON `log_entries` (`timestamp`)");
+        "CREATE INDEX `ix_recent` ON `log_entries` (`timestamp`) ALGORITHM=INPLACE LOCK=NONE");
   CHECK(one(CreateIndex{IndexSpec{"ux_ts", "log_entries", {"timestamp", "id"}, true, ""}}, before) ==
-        "CREATE UNIQUE INDEX `ux_ts` ON `log_entries` (`timestamp`, `id`)");
+        "CREATE UNIQUE INDEX `ux_ts` ON `log_entries` (`timestamp`, `id`) ALGORITHM=INPLACE LOCK=NONE");
   CHECK(one(CreateIndex{IndexSpec{"ux_src", "log_entries", {"source_id"}, true, ""}}, before) ==
         "ALTER TABLE `log_entries` ADD COLUMN `source_id__key` LONGBLOB AS (`source_id`) VIRTUAL INVISIBLE, "
-        "ADD UNIQUE INDEX `ux_src` (`source_id__key`)");
+        "ADD UNIQUE INDEX `ux_src` (`source_id__key`)");  // long unique: the server copies
   CHECK_THROWS_AS(maria().render(CreateIndex{IndexSpec{"ix_mp", "log_entries", {"matched_patterns"}, false, ""}}, before),
                   UsageError);
-  CHECK(one(DropIndex{"ix_recent", "log_entries"}) == "DROP INDEX `ix_recent` ON `log_entries`");
+  CHECK(one(DropIndex{"ix_recent", "log_entries"}) == "ALTER TABLE `log_entries` DROP INDEX `ix_recent`, ALGORITHM=INPLACE, LOCK=NONE");
 }
 
 TEST_CASE("mariadb drop_index keeps an index for a foreign key that needs it", "[mariadb][render]") {
@@ -231,9 +231,9 @@ TEST_CASE("mariadb drop_index keeps an index for a foreign key that needs it", "
                                CreateIndex{IndexSpec{"idx_detections_detected", "detections", {"detected_at"}, false, ""}}});
   CHECK(one(DropIndex{"idx_detections_entry", "detections"}, before) ==
         "ALTER TABLE `detections` DROP INDEX `idx_detections_entry`, ADD INDEX "
-        "`fk_detections_entry_id_log_entries` (`entry_id`)");
+        "`fk_detections_entry_id_log_entries` (`entry_id`), ALGORITHM=INPLACE, LOCK=NONE");
   CHECK(one(DropIndex{"idx_detections_detected", "detections"}, before) ==
-        "DROP INDEX `idx_detections_detected` ON `detections`");
+        "ALTER TABLE `detections` DROP INDEX `idx_detections_detected`, ALGORITHM=INPLACE, LOCK=NONE");
 }
 
 TEST_CASE("mariadb fulltext foreign keys checks renames", "[mariadb][render]") {
@@ -258,6 +258,23 @@ TEST_CASE("mariadb fulltext foreign keys checks renames", "[mariadb][render]") {
   CHECK(sql_of(RenameTable{"log_entries", "entries"}, with_fts) ==
         std::vector<std::string>{"RENAME TABLE `log_entries` TO `entries`",
                                  "ALTER TABLE `entries` RENAME INDEX `ft_log_entries` TO `ft_entries`"});
+}
+
+TEST_CASE("mariadb online clauses: refused where the server would copy", "[mariadb][render][online]") {
+  Schema with_fts = schema_with({CreateTable{log_entries()},
+                                 CreateFulltext{FulltextSpec{"log_entries", {"source_id"}, "id", {}}}});
+  // A table with a FULLTEXT index is rebuilt by InnoDB: no clause that would only make it fail.
+  CHECK(sql_of(AddColumn{"log_entries", col::integer("n")}, with_fts) ==
+        std::vector<std::string>{"ALTER TABLE `log_entries` ADD COLUMN `n` INT NULL"});
+  // CURRENT_TIMESTAMP: an online rebuild, not INSTANT.
+  CHECK(one(AddColumn{"log_entries", col::timestamp("seen").default_now()}).find(", ALGORITHM=INPLACE, LOCK=NONE") !=
+        std::string::npos);
+  BackfillOptions o;
+  auto st = maria().render(Backfill{"log_entries", "score = 0", o}, {});
+  REQUIRE(st.size() == 1);
+  REQUIRE(st[0].batched);
+  CHECK(st[0].batched->batch_sql ==
+        "UPDATE `log_entries` SET score = 0 WHERE `id` BETWEEN CAST(? AS SIGNED) AND CAST(? AS SIGNED)");
 }
 
 TEST_CASE("mariadb execute and bulk insert", "[mariadb][render]") {

@@ -125,9 +125,9 @@ TEST_CASE("postgresql composite primary key and boolean default 0", "[postgresql
 TEST_CASE("postgresql add, drop and alter columns", "[postgresql][render]") {
   Schema s = entries_schema();
   CHECK(sql_of(AddColumn{"entries", col::double_("ml_score")}, s) ==
-        std::vector<std::string>{"ALTER TABLE \"entries\" ADD COLUMN \"ml_score\" DOUBLE PRECISION"});
+        std::vector<std::string>{"ALTER TABLE \"entries\" ADD COLUMN IF NOT EXISTS \"ml_score\" DOUBLE PRECISION"});
   CHECK(sql_of(DropColumn{"entries", "host"}, s) ==
-        std::vector<std::string>{"ALTER TABLE \"entries\" DROP COLUMN \"host\""});
+        std::vector<std::string>{"ALTER TABLE \"entries\" DROP COLUMN IF EXISTS \"host\""});
 
   AlterColumn a;
   a.table = "entries";
@@ -151,6 +151,18 @@ TEST_CASE("postgresql add, drop and alter columns", "[postgresql][render]") {
   CHECK(sql_of(drop_default, s) ==
         std::vector<std::string>{"ALTER TABLE \"entries\" ALTER COLUMN \"level\" DROP NOT NULL",
                                  "ALTER TABLE \"entries\" ALTER COLUMN \"level\" DROP DEFAULT"});
+  // NOT NULL without a type change: through a validated check, so SET NOT NULL does not scan.
+  AlterColumn nn;
+  nn.table = "entries";
+  nn.name = "level";
+  nn.nullable = false;
+  CHECK(sql_of(nn, s) ==
+        std::vector<std::string>{"ALTER TABLE \"entries\" DROP CONSTRAINT IF EXISTS \"nn_entries_level\"",
+                                 "ALTER TABLE \"entries\" ADD CONSTRAINT \"nn_entries_level\" CHECK (\"level\" IS NOT NULL) NOT VALID",
+                                 "ALTER TABLE \"entries\" VALIDATE CONSTRAINT \"nn_entries_level\"",
+                                 "ALTER TABLE \"entries\" ALTER COLUMN \"level\" SET NOT NULL",
+                                 "ALTER TABLE \"entries\" DROP CONSTRAINT \"nn_entries_level\""});
+
   AlterColumn unknown;
   unknown.table = "entries";
   unknown.name = "nope";
@@ -160,20 +172,39 @@ TEST_CASE("postgresql add, drop and alter columns", "[postgresql][render]") {
 
 TEST_CASE("postgresql indexes, partial indexes, rename, fk and check", "[postgresql][render]") {
   Schema s = entries_schema();
-  CHECK(sql_of(CreateIndex{{"ix_entries_level", "entries", {"level", "id"}, true, "level > 0"}}, s) ==
-        std::vector<std::string>{
-            "CREATE UNIQUE INDEX \"ix_entries_level\" ON \"entries\" (\"level\", \"id\") WHERE level > 0"});
+  // Online: an INVALID leftover dropped, then built CONCURRENTLY, both outside the transaction,
+  // each with the plain form for a table created in the same revision.
+  auto ix = d().render(CreateIndex{{"ix_entries_level", "entries", {"level", "id"}, true, "level > 0"}}, s);
+  REQUIRE(ix.size() == 2);
+  CHECK(ix[0].sql == "DROP INDEX CONCURRENTLY IF EXISTS \"ix_entries_level\"");
+  CHECK(ix[1].sql == "CREATE UNIQUE INDEX CONCURRENTLY \"ix_entries_level\" ON \"entries\" (\"level\", \"id\") WHERE level > 0");
+  CHECK(ix[1].plain_form == std::optional<std::string>(
+                                "CREATE UNIQUE INDEX \"ix_entries_level\" ON \"entries\" (\"level\", \"id\") WHERE level > 0"));
+  CHECK(ix[0].plain_form == std::optional<std::string>("DROP INDEX IF EXISTS \"ix_entries_level\""));
+  for (const auto& st : ix) {
+    CHECK_FALSE(st.in_transaction);
+    CHECK(st.table == "entries");
+  }
   CHECK(sql_of(DropIndex{"ix_entries_level", "entries"}, s) ==
-        std::vector<std::string>{"DROP INDEX \"ix_entries_level\""});
+        std::vector<std::string>{"DROP INDEX IF EXISTS \"ix_entries_level\""});
   // The FTS index follows the table's name.
   CHECK(sql_of(RenameTable{"entries", "log_entries"}, s) ==
         std::vector<std::string>{"ALTER TABLE \"entries\" RENAME TO \"log_entries\"",
                                  "ALTER INDEX \"ix_entries_fts\" RENAME TO \"ix_log_entries_fts\""});
   CHECK(sql_of(AddForeignKey{"entries", {{"level"}, "levels", {"id"}, FkAction::cascade, ""}}, s) ==
-        std::vector<std::string>{"ALTER TABLE \"entries\" ADD CONSTRAINT \"fk_entries_level_levels\" FOREIGN KEY "
-                                 "(\"level\") REFERENCES \"levels\" (\"id\") ON DELETE CASCADE"});
+        std::vector<std::string>{"ALTER TABLE \"entries\" DROP CONSTRAINT IF EXISTS \"fk_entries_level_levels\"",
+                                 "ALTER TABLE \"entries\" ADD CONSTRAINT \"fk_entries_level_levels\" FOREIGN KEY "
+                                 "(\"level\") REFERENCES \"levels\" (\"id\") ON DELETE CASCADE NOT VALID",
+                                 "ALTER TABLE \"entries\" VALIDATE CONSTRAINT \"fk_entries_level_levels\""});
   CHECK(sql_of(AddCheck{"entries", {"level >= 0", "ck_level"}}, s) ==
-        std::vector<std::string>{"ALTER TABLE \"entries\" ADD CONSTRAINT \"ck_level\" CHECK (level >= 0)"});
+        std::vector<std::string>{"ALTER TABLE \"entries\" DROP CONSTRAINT IF EXISTS \"ck_level\"",
+                                 "ALTER TABLE \"entries\" ADD CONSTRAINT \"ck_level\" CHECK (level >= 0) NOT VALID",
+                                 "ALTER TABLE \"entries\" VALIDATE CONSTRAINT \"ck_level\""});
+  // VALIDATE commits apart from the ADD (its lock is gone by then).
+  CHECK_FALSE(d().render(AddCheck{"entries", {"level >= 0", "ck_level"}}, s).at(2).in_transaction);
+  // Unnamed: nothing to VALIDATE by, the plain form.
+  CHECK(sql_of(AddCheck{"entries", {"level >= 0", ""}}, s) ==
+        std::vector<std::string>{"ALTER TABLE \"entries\" ADD CHECK (level >= 0)"});
   CHECK(sql_of(DropTable{"entries", std::nullopt}, s) == std::vector<std::string>{"DROP TABLE \"entries\""});
   CHECK_THROWS_AS(sql_of(CreateIndex{{std::string(64, 'i'), "entries", {"level"}, false, ""}}, s), UsageError);
 }
@@ -185,16 +216,24 @@ TEST_CASE("postgresql full-text search objects", "[postgresql][render][fts]") {
   spec.options.trigram = true;
   CHECK(sql_of(CreateFulltext{spec}) ==
         std::vector<std::string>{
-            "ALTER TABLE \"entries\" ADD COLUMN \"search_tsv\" tsvector GENERATED ALWAYS AS (to_tsvector("
-            "'simple'::regconfig, coalesce(\"message\", '') || ' ' || coalesce(\"host\", ''))) STORED",
-            "CREATE INDEX \"ix_entries_fts\" ON \"entries\" USING GIN (\"search_tsv\")",
+            "DROP INDEX CONCURRENTLY IF EXISTS \"ix_entries_fts\"",
+            "CREATE INDEX CONCURRENTLY \"ix_entries_fts\" ON \"entries\" USING GIN (to_tsvector("
+            "'simple'::regconfig, coalesce(\"message\", '') || ' ' || coalesce(\"host\", '')))",
             "CREATE EXTENSION IF NOT EXISTS pg_trgm",
-            "CREATE INDEX \"ix_entries_message_trgm\" ON \"entries\" USING GIN (\"message\" gin_trgm_ops)",
-            "CREATE INDEX \"ix_entries_host_trgm\" ON \"entries\" USING GIN (\"host\" gin_trgm_ops)"});
+            "DROP INDEX CONCURRENTLY IF EXISTS \"ix_entries_message_trgm\"",
+            "CREATE INDEX CONCURRENTLY \"ix_entries_message_trgm\" ON \"entries\" USING GIN (\"message\" gin_trgm_ops)",
+            "DROP INDEX CONCURRENTLY IF EXISTS \"ix_entries_host_trgm\"",
+            "CREATE INDEX CONCURRENTLY \"ix_entries_host_trgm\" ON \"entries\" USING GIN (\"host\" gin_trgm_ops)"});
+  spec.columns = {"message"};
+  spec.options.trigram = false;
+  CHECK(sql_of(CreateFulltext{spec}).at(1) ==
+        "CREATE INDEX CONCURRENTLY \"ix_entries_fts\" ON \"entries\" USING GIN (to_tsvector('simple'::regconfig, \"message\"))");
+  spec.columns = {"message", "host"};
+  spec.options.trigram = true;
   CHECK(sql_of(DropFulltext{spec}) ==
-        std::vector<std::string>{"DROP INDEX \"ix_entries_host_trgm\"", "DROP INDEX \"ix_entries_message_trgm\"",
-                                 "DROP INDEX \"ix_entries_fts\"",
-                                 "ALTER TABLE \"entries\" DROP COLUMN \"search_tsv\""});
+        std::vector<std::string>{"DROP INDEX IF EXISTS \"ix_entries_host_trgm\"",
+                                 "DROP INDEX IF EXISTS \"ix_entries_message_trgm\"",
+                                 "DROP INDEX IF EXISTS \"ix_entries_fts\""});
   spec.options.config = "english'; DROP TABLE x; --";
   CHECK_THROWS_AS(sql_of(CreateFulltext{spec}), UsageError);
 }
@@ -218,6 +257,21 @@ TEST_CASE("postgresql execute and bulk insert", "[postgresql][render]") {
   CHECK_THROWS_AS(sql_of(bad, s), UsageError);
 }
 
+TEST_CASE("postgresql backfill: one UPDATE for --sql, key ranges for the runner", "[postgresql][render][online]") {
+  Schema s = entries_schema();
+  BackfillOptions o;
+  o.where = "level IS NULL";
+  auto st = d().render(Backfill{"entries", "level = 3", o}, s);
+  REQUIRE(st.size() == 1);
+  CHECK(st[0].sql == "UPDATE \"entries\" SET level = 3 WHERE (level IS NULL)");
+  CHECK_FALSE(st[0].in_transaction);
+  REQUIRE(st[0].batched);
+  CHECK(st[0].batched->batch_sql ==
+        "UPDATE \"entries\" SET level = 3 WHERE \"id\" BETWEEN CAST(? AS BIGINT) AND CAST(? AS BIGINT) AND (level IS NULL)");
+  CHECK(st[0].batched->bounds_sql == "SELECT min(\"id\"), max(\"id\") FROM \"entries\"");
+  CHECK(st[0].batched->progress_key.rfind("entries:", 0) == 0);
+}
+
 TEST_CASE("postgresql version table uses the Alembic layout", "[postgresql][render]") {
   CHECK(d().create_version_table("alembic_version") ==
         "CREATE TABLE IF NOT EXISTS \"alembic_version\" (\n  version_num VARCHAR(32) NOT NULL,\n"
@@ -237,7 +291,7 @@ TEST_CASE("postgresql describe normalizes types, defaults and FTS objects", "[po
   CHECK(t.columns[4] == ColumnDescription{"level", "integer", true, "3"});
   CHECK(t.primary_key == std::vector<std::string>{"id"});
   CHECK(t.fulltext_objects ==
-        std::vector<std::string>{"ix_entries_fts", "ix_entries_host_trgm", "ix_entries_message_trgm", "search_tsv"});
+        std::vector<std::string>{"ix_entries_fts", "ix_entries_host_trgm", "ix_entries_message_trgm"});
 }
 
 TEST_CASE("postgresql normalizes live types and defaults", "[postgresql][describe]") {
