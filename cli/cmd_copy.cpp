@@ -22,7 +22,7 @@ struct CopyOptions {
   std::string to_context;
   bool resume = false;
   bool verify_only = false;
-  std::size_t batch_rows = 20000;
+  std::size_t batch_rows = 10000;
 };
 
 // A bar per table on a terminal (redrawn in place), else one line every ~5 s per table.
@@ -114,8 +114,10 @@ int run_copy_command(const GlobalOptions& g, const CopyOptions& o) {
     jt["first_difference"] = t.first_difference ? Json(*t.first_difference) : Json(nullptr);
     tables.push_back(jt);
   }
-  text += fmt::format("{} table(s), {} row(s), {} copied by this run; {:.1f} s (verification {:.1f} s); {}\n",
-                      report.tables.size(), total_rows, total_copied, report.seconds, report.verify_seconds,
+  text += fmt::format("{} table(s), {} row(s), {} copied by this run; {:.1f} s (full-text build {:.1f} s, "
+                      "verification {:.1f} s); {}\n",
+                      report.tables.size(), total_rows, total_copied, report.seconds, report.fulltext_seconds,
+                      report.verify_seconds,
                       report.verified ? (o.verify_only ? "verified" : "verified; version rows written")
                                       : "VERIFICATION FAILED");
   Json j;
@@ -132,6 +134,7 @@ int run_copy_command(const GlobalOptions& g, const CopyOptions& o) {
   totals["rows_copied"] = total_copied;
   totals["seconds"] = report.seconds;
   totals["verify_seconds"] = report.verify_seconds;
+  totals["fulltext_seconds"] = report.fulltext_seconds;
   j["totals"] = totals;
   j["verified"] = report.verified;
   emit(g, text, j);
@@ -155,7 +158,7 @@ void add_copy_command(CLI::App& app, GlobalOptions& g, Action& run) {
   c->add_option("--to-context", o.to_context, "target database of the context tree (default: derived from --to)");
   c->add_flag("--resume", o.resume, "continue an interrupted copy from its last committed batch");
   c->add_flag("--verify-only", o.verify_only, "only compare row counts and checksums of source and target");
-  c->add_option("--batch-rows", o.batch_rows, "rows per read batch and per target transaction (default 20000)")
+  c->add_option("--batch-rows", o.batch_rows, "rows per read batch and per target transaction (default 10000)")
       ->check(CLI::PositiveNumber);
   c->callback([&] { run = [&] { return run_copy_command(g, o); }; });
 }

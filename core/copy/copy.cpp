@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <future>
 #include <set>
 
 #include <fmt/format.h>
@@ -76,11 +77,14 @@ bool has_fulltext(Connection& conn, const std::string& table) {
   return it != live.tables.end() && !it->second.fulltext_objects.empty();
 }
 
+// The plain form of a statement that has one (CREATE INDEX rather than CREATE INDEX CONCURRENTLY):
+// nobody else uses the target while it is being copied, and the plain build is faster.
 void run_statements(Connection& conn, const std::vector<Statement>& statements, const std::string& what) {
   for (const auto& st : statements) {
+    const std::string& sql = st.plain_form.value_or(st.sql);
     try {
-      spdlog::debug("SQL: {}", st.sql);
-      conn.execute(st.sql);
+      spdlog::debug("SQL: {}", sql);
+      conn.execute(sql);
     } catch (const StatementError& e) {
       throw MigrationError(fmt::format("copy: {} failed: {}", what, e.what()),
                            fmt::format("  statement: {}\n  rerun `copy --resume` with the same arguments", e.sql));
@@ -128,12 +132,28 @@ TableReport load_table(TreeJob& job, const TableShape& shape, std::size_t batch_
   if (after) spdlog::info("copy: resuming {} after {} ({} rows already copied)", shape.name, describe_key(shape, *after), mark.rows);
   KeysetReader reader(*job.src, shape, batch_rows, after);
   const Dialect& from = job.src->dialect();
+  // The next batch is read and made canonical on a thread of its own (the source connection is
+  // used by that thread only) while this one writes the current batch: on two cores the source's
+  // reading and the target's writing overlap. At most two batches are in memory.
+  struct Batch {
+    std::vector<Row> rows;
+    bool last = false;
+    std::optional<std::vector<std::string>> last_key;
+  };
+  auto read_batch = [&reader, &from, &shape, batch_rows] {
+    Batch b;
+    b.rows = reader.next();
+    b.last = b.rows.size() < batch_rows;
+    for (auto& r : b.rows) r = canonical_row(from, shape, r);  // in place: one copy of the batch
+    b.last_key = reader.last_key();
+    return b;
+  };
   progress({CopyPhase::load, job.tree, shape.name, mark.rows, total, false});
+  std::future<Batch> next = std::async(std::launch::async, read_batch);
   while (!mark.done) {
-    std::vector<Row> batch = reader.next();
-    std::vector<Row> canonical;
-    canonical.reserve(batch.size());
-    for (const auto& raw : batch) canonical.push_back(canonical_row(from, shape, raw));
+    Batch batch = next.get();
+    if (!batch.last) next = std::async(std::launch::async, read_batch);
+    const std::vector<Row>& canonical = batch.rows;
     job.dst->begin();
     try {
       if (!canonical.empty()) {
@@ -141,9 +161,9 @@ TableReport load_table(TreeJob& job, const TableShape& shape, std::size_t batch_
         for (const auto& row : canonical) writer->write(row);
         writer->finish();
       }
-      if (reader.last_key()) mark.key = encode_key(*reader.last_key());
+      if (batch.last_key) mark.key = encode_key(*batch.last_key);
       mark.rows += canonical.size();
-      mark.done = batch.size() < batch_rows;
+      mark.done = batch.last;
       state.advance(job.tree, shape.name, mark);
       job.dst->commit();
     } catch (const StatementError& e) {
@@ -227,7 +247,9 @@ CopyReport run_copy(const Workspace& source, const CopyRequest& request, const P
         state.put("state:" + job.tree, "loaded");
         job.dst->commit();
       }
+      const auto fulltext_started = std::chrono::steady_clock::now();
       create_fulltext(job, progress);
+      report.fulltext_seconds += since(fulltext_started);
       reset_identities(job);
     }
   }

@@ -27,7 +27,7 @@ struct CopyRequest {
   std::optional<std::string> to_context;  // target context database; else derived like the source's
   bool resume = false;
   bool verify_only = false;
-  std::size_t batch_rows = 20000;
+  std::size_t batch_rows = 10000;
 };
 
 enum class CopyPhase { schema, load, fulltext, verify };
@@ -62,6 +62,7 @@ struct CopyReport {
   bool verified = false;  // every table matched
   double seconds = 0;
   double verify_seconds = 0;
+  double fulltext_seconds = 0;  // building the target's full-text structures after the load
 };
 
 // Runs the whole copy (or only the verification). Throws AttentionError (exit 5), UsageError
