@@ -77,6 +77,15 @@ bool has_fulltext(Connection& conn, const std::string& table) {
   return it != live.tables.end() && !it->second.fulltext_objects.empty();
 }
 
+// Every full-text object the schema expects on `table` exists on the target.
+bool fulltext_complete(const TreeJob& job, const std::string& table) {
+  auto live = job.dst->introspect({});
+  auto expected = job.dst->dialect().describe(job.schema);
+  auto l = live.tables.find(table);
+  auto e = expected.tables.find(table);
+  return l != live.tables.end() && e != expected.tables.end() && l->second.fulltext_objects == e->second.fulltext_objects;
+}
+
 // The plain form of a statement that has one (CREATE INDEX rather than CREATE INDEX CONCURRENTLY):
 // nobody else uses the target while it is being copied, and the plain build is faster.
 void run_statements(Connection& conn, const std::vector<Statement>& statements, const std::string& what) {
@@ -102,16 +111,31 @@ void drop_fulltext(TreeJob& job) {
                        "dropping the full-text structures of " + name);
 }
 
+// A copy killed while the server built an index leaves the server building it on: PostgreSQL
+// commits an autocommit CREATE INDEX whose client is gone, MariaDB finishes its ALTER TABLE. The
+// resumed build then collides with it (a duplicate name). The build is idempotent (each index is
+// dropped if it exists, then created), so a failure is judged by what exists afterwards: done if
+// every expected object is there, else built once more.
 void create_fulltext(TreeJob& job, const ProgressCallback& progress) {
-  for (const auto& [name, t] : job.schema.tables)
-    for (const auto& spec : t.fulltexts) {
-      if (has_fulltext(*job.dst, name)) continue;
-      progress({CopyPhase::fulltext, job.tree, name, 0, 0, false});
-      Schema before = job.schema;
-      before.tables[name].fulltexts.clear();
-      run_statements(*job.dst, job.dst->dialect().render(CreateFulltext{spec}, before),
-                     "building the full-text structures of " + name);
+  for (const auto& [name, t] : job.schema.tables) {
+    if (t.fulltexts.empty() || fulltext_complete(job, name)) continue;
+    progress({CopyPhase::fulltext, job.tree, name, 0, 0, false});
+    Schema before = job.schema;
+    before.tables[name].fulltexts.clear();
+    for (int attempt = 1;; ++attempt) {
+      try {
+        for (const auto& spec : t.fulltexts) {
+          run_statements(*job.dst, job.dst->dialect().render(CreateFulltext{spec}, before),
+                         "building the full-text structures of " + name);
+        }
+        break;
+      } catch (const MigrationError& e) {
+        if (fulltext_complete(job, name)) break;
+        if (attempt == 2) throw;
+        spdlog::warn("{}; building it once more (an interrupted copy's server session may have raced it)", e.what());
+      }
     }
+  }
 }
 
 std::uint64_t count_rows(Connection& conn, const std::string& table) {

@@ -26,6 +26,9 @@ struct RevisionContext {
   std::set<std::string> created;  // tables created by this revision (empty while it runs)
   bool lock_timeout_set = false;  // its raw SQL set a lock timeout
   bool unbounded_ddl_reported = false;  // TM109 for hand-written DDL: once per revision
+  // PostgreSQL runs its online forms (CONCURRENTLY, VALIDATE apart) only when the whole revision
+  // can rerun in pieces (core/run/online_forms.h); otherwise the plain forms, in one transaction.
+  bool online_in_pieces = true;
   bool fresh(const std::string& table) const { return created.count(table) > 0; }
 };
 

@@ -1,4 +1,5 @@
 #include "core/lint/lint.h"
+#include "core/run/online_forms.h"
 
 #include <algorithm>
 #include <set>
@@ -74,6 +75,7 @@ std::vector<Finding> lint_steps(const std::vector<Step>& steps, DialectKind dial
     RevisionContext ctx;
     ctx.dialect = dialect;
     auto ops = step.direction == Direction::up ? step.revision->upgrade_ops() : step.revision->downgrade_ops();
+    ctx.online_in_pieces = rerunnable_in_pieces(ops);
     for (const auto& op : ops) {
       for (auto& h : op_hits(op, schema, ctx)) pending.push_back({std::move(h), &step});
       try {

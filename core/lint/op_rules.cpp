@@ -122,7 +122,9 @@ class OpRules {
   }
   std::vector<Hit> operator()(const CreateIndex& o) const {
     const IndexSpec& ix = o.index;
-    if (ctx_.fresh(ix.table) || ctx_.dialect != DialectKind::sqlite) return {};  // CONCURRENTLY / INPLACE
+    if (ctx_.fresh(ix.table)) return {};
+    if (ctx_.dialect == DialectKind::postgresql && !ctx_.online_in_pieces) return {one_transaction(ix.table, "create_index " + ix.name)};
+    if (ctx_.dialect != DialectKind::sqlite) return {};  // CONCURRENTLY / INPLACE
     return {{"TM101", ix.table,
              fmt::format("create_index {}: SQLite holds the write lock while it reads every row of {}", ix.name,
                          ix.table),
@@ -133,7 +135,9 @@ class OpRules {
     const std::string& t = o.spec.table;
     if (ctx_.fresh(t)) return {};
     switch (ctx_.dialect) {
-      case DialectKind::postgresql: return {};  // expression GIN index, CONCURRENTLY
+      case DialectKind::postgresql:  // expression GIN index, CONCURRENTLY (when the revision allows it)
+        if (!ctx_.online_in_pieces) return {one_transaction(t, "create_fulltext " + t)};
+        return {};
       case DialectKind::mariadb:
         return {{"TM103", t,
                  fmt::format("create_fulltext {}: MariaDB rebuilds {} with its FULLTEXT index (ALGORITHM=COPY) "
@@ -174,6 +178,16 @@ class OpRules {
   std::vector<Hit> operator()(const Backfill&) const { return {}; }
 
  private:
+  // PostgreSQL: the revision cannot commit in pieces, so the index is built without CONCURRENTLY.
+  Hit one_transaction(const std::string& table, const std::string& what) const {
+    return {"TM101", table,
+            fmt::format("{}: the revision also creates, drops or renames a table, renames or retypes a column, "
+                        "or runs raw SQL or seed rows, so it runs as one transaction and builds the index "
+                        "without CONCURRENTLY while writes to {} wait (move the index to a revision of its own)",
+                        what, table),
+            {Effect::blocks_writes}, Work::index_build, Scale::time};
+  }
+
   const Schema& before_;
   RevisionContext& ctx_;
 };

@@ -8,6 +8,7 @@
 
 #include "core/recovery/schema_fingerprint.h"
 #include "core/run/backfill.h"
+#include "core/run/online_forms.h"
 #include "core/run/incomplete_revision.h"
 #include "core/run/render_step.h"
 
@@ -21,7 +22,8 @@ void StepRunner::render(const Plan& plan) {
   Schema schema = ws_.schema_at(plan.tree, plan.heads_before);
   for (const auto& step : plan.steps) {
     rendered_.push_back(render_step(d_, step, schema));
-    settle_online_forms(step, rendered_.back());
+    settle_online_forms(step.direction == Direction::up ? step.revision->upgrade_ops() : step.revision->downgrade_ops(),
+                        rendered_.back(), single_);
     downgrades_.push_back(step.direction == Direction::up ? stored_downgrade(step, schema) : std::vector<Statement>{});
   }
 }
@@ -86,19 +88,6 @@ std::vector<Statement> StepRunner::stored_downgrade(const Step& step, const Sche
   } catch (const Error& e) {
     spdlog::debug("{}: downgrade not renderable for the revision store: {}", step.revision->id, e.what());
     return {};
-  }
-}
-
-void StepRunner::settle_online_forms(const Step& step, std::vector<Statement>& statements) const {
-  std::set<std::string> created;
-  for (const auto& op : step.direction == Direction::up ? step.revision->upgrade_ops() : step.revision->downgrade_ops())
-    if (auto* ct = std::get_if<CreateTable>(&op)) created.insert(ct->table.name);
-  for (auto& st : statements) {
-    if (!st.plain_form || (!single_ && !created.count(st.table))) continue;
-    st.sql = *st.plain_form;
-    st.in_transaction = true;
-    st.plain_form.reset();
-    st.batched.reset();
   }
 }
 

@@ -43,7 +43,6 @@ class StepRunner {
 
   // Online statements (Statement::plain_form) take their plain form where they cannot go
   // online: in a single transaction, or on a table this same step creates.
-  void settle_online_forms(const Step& step, std::vector<Statement>& statements) const;
 
   // The version-table change and the revision store change of a step (inside its transaction).
   void record_step(size_t i);
