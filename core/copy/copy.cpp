@@ -34,13 +34,13 @@ Workspace target_workspace(const Workspace& source, const CopyRequest& request) 
 void record_start(std::vector<TreeJob>& jobs) {
   std::set<Connection*> done;
   for (auto& job : jobs) {
-    if (job.earlier_copy || done.count(job.dst)) continue;
+    if (job.earlier_copy || job.finished || done.count(job.dst)) continue;
     done.insert(job.dst);
     CopyState state(*job.dst);
     state.ensure_table();
     job.dst->begin();
     for (auto& other : jobs)
-      if (other.dst == job.dst && !other.earlier_copy) {
+      if (other.dst == job.dst && !other.earlier_copy && !other.finished) {
         state.put("state:" + other.tree, "schema");
         state.put("version:" + other.tree, encode_key(other.rows));
       }
@@ -222,14 +222,14 @@ void reset_identities(TreeJob& job) {
 void finish(const Workspace& target, std::vector<TreeJob>& jobs) {
   std::set<Connection*> done;
   for (auto& job : jobs) {
-    if (done.count(job.dst)) continue;
+    if (job.finished || done.count(job.dst)) continue;
     done.insert(job.dst);
     CopyState state(*job.dst);
     const Dialect& d = job.dst->dialect();
     job.dst->begin();
     try {
       for (auto& other : jobs) {
-        if (other.dst != job.dst) continue;
+        if (other.dst != job.dst || other.finished) continue;
         const std::string table = target.version_table(other.tree);
         job.dst->execute("DELETE FROM " + d.quote(table));
         for (const auto& rev : other.rows) job.dst->execute(d.insert_version(table, rev));
@@ -256,13 +256,15 @@ CopyReport run_copy(const Workspace& source, const CopyRequest& request, const P
   CopyReport report;
   for (const auto& job : jobs) {
     report.revisions[job.tree] = job.rows;
-    report.resumed = report.resumed || job.earlier_copy;
+    report.resumed = report.resumed || job.earlier_copy || job.finished;
   }
   std::vector<TableReport> tables;
   if (!request.verify_only) {
     record_start(jobs);
-    for (auto& job : jobs) bring_schema(target, job, progress);
+    for (auto& job : jobs)
+      if (!job.finished) bring_schema(target, job, progress);
     for (auto& job : jobs) {
+      if (job.finished) continue;
       CopyState state(*job.dst);
       if (state.get("state:" + job.tree).value_or("") == "loading") {
         drop_fulltext(job);

@@ -20,6 +20,9 @@ struct TreeJob {
   Connection* src = nullptr;
   Connection* dst = nullptr;
   bool earlier_copy = false;  // the target holds an interrupted copy of this tree
+  // --resume found this tree already copied and versioned (the kill came after the copy's last
+  // commit): it is only verified, nothing is written.
+  bool finished = false;
 };
 
 // Open connections, one per distinct database (both trees share one on PostgreSQL/MariaDB).

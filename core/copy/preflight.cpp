@@ -172,10 +172,15 @@ std::vector<TreeJob> preflight(const Workspace& source, const Workspace& target,
       continue;
     }
     auto version_rows = target.read_rows(*job.dst, job.tree);
+    std::sort(version_rows.begin(), version_rows.end());
+    if (request.resume && !version_rows.empty() && version_rows == job.rows) {
+      job.finished = true;
+      continue;
+    }
     std::vector<std::string> foreign;
     for (const auto& [name, t] : job.dst->introspect(ignore).tables)
       if (!ours.count(name) || std::none_of(jobs.begin(), jobs.end(), [&](const TreeJob& j) {
-            return j.dst == job.dst && j.earlier_copy;
+            return j.dst == job.dst && (j.earlier_copy || j.finished);
           }))
         foreign.push_back(name);
     if (!version_rows.empty() || !foreign.empty())

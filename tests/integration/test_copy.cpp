@@ -316,6 +316,18 @@ TEST_CASE("copy: refusals write nothing to the target", "[copy]") {
         const std::string before = fingerprint() + one(*tc, "SELECT COUNT(*) FROM log_entries");
         CHECK(exit_code_of([&] { copy_to(source.url(), target.url()); }) == 5);
         CHECK(fingerprint() + one(*tc, "SELECT COUNT(*) FROM log_entries") == before);
+        // Regression (bench/copy/trials): a kill after the copy's last commit, then --resume, was
+        // refused as "not empty". It verifies instead, and writes nothing.
+        CopyReport again = copy_to(source.url(), target.url(), /*resume=*/true);
+        CHECK(again.verified);
+        CHECK(again.resumed);
+        CHECK(again.tables.size() == 9);
+        for (const auto& t : again.tables) CHECK(t.rows_copied == 0);
+        CHECK(fingerprint() + one(*tc, "SELECT COUNT(*) FROM log_entries") == before);
+        // A target at another revision is still refused with --resume.
+        tc->execute("DELETE FROM turnstone_version");
+        tc->execute("INSERT INTO turnstone_version (version_num) VALUES ('46e594ad4dde')");
+        CHECK(exit_code_of([&] { copy_to(source.url(), target.url(), true); }) == 5);
       }
       SECTION("the same database on both sides is a usage error") {
         CHECK(exit_code_of([&] { copy_to(source.url(), source.url()); }) == 2);
