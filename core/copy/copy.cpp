@@ -11,6 +11,7 @@
 #include "core/base/errors.h"
 #include "core/copy/copy_internal.h"
 #include "core/copy/copy_state.h"
+#include "core/recovery/live_objects.h"
 #include "core/run/executor.h"
 
 namespace tsm {
@@ -69,12 +70,6 @@ void bring_schema(const Workspace& target, TreeJob& job, const ProgressCallback&
     job.dst->rollback();
     throw MigrationError(fmt::format("copy: setting the version rows of tree '{}' aside failed: {}", job.tree, e.what()));
   }
-}
-
-bool has_fulltext(Connection& conn, const std::string& table) {
-  auto live = conn.introspect({});
-  auto it = live.tables.find(table);
-  return it != live.tables.end() && !it->second.fulltext_objects.empty();
 }
 
 // Every full-text object the schema expects on `table` exists on the target.

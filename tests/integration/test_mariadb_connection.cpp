@@ -35,6 +35,14 @@ std::vector<std::string> ids(Connection& c, const std::string& sql, const std::v
   return out;
 }
 
+// log_entries reduced to what full-text search needs.
+TableSpec log_messages() {
+  TableSpec t;
+  t.name = "log_entries";
+  t.columns = {col::id("id"), col::text("message").not_null()};
+  return t;
+}
+
 void run(Connection& c, Schema& schema, const std::vector<Operation>& ops) {
   for (const auto& op : ops) {
     for (const auto& st : c.dialect().render(op, schema)) c.execute(st.sql);
@@ -162,9 +170,7 @@ TEST_CASE("mariadb FULLTEXT parity queries", "[mariadb][integration]") {
   if (!test::backend_available(DialectKind::mariadb)) return;
   test::TestDatabase db(DialectKind::mariadb);
   auto c = db.connect();
-  TableSpec t;
-  t.name = "log_entries";
-  t.columns = {col::id("id"), col::text("message").not_null()};
+  const TableSpec t = log_messages();
   Schema schema;
   run(*c, schema,
       {CreateTable{t},
@@ -199,9 +205,7 @@ TEST_CASE("mariadb FULLTEXT recreated after rows were inserted without it finds 
   if (!test::backend_available(DialectKind::mariadb)) return;
   test::TestDatabase db(DialectKind::mariadb);
   auto c = db.connect();
-  TableSpec t;
-  t.name = "log_entries";
-  t.columns = {col::id("id"), col::text("message").not_null()};
+  const TableSpec t = log_messages();
   const FulltextSpec ft{"log_entries", {"message"}, "id", {}};
   Schema schema;
   run(*c, schema, {CreateTable{t}, CreateFulltext{ft}, DropFulltext{ft},
