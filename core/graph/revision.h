@@ -31,6 +31,13 @@ struct Revision {
   MigrationFn downgrade;
   std::string origin;  // where it came from, for errors: "versions/main/0001_baseline.cpp", "dir/x.sql:3"
   std::vector<LintWaiver> lint_waivers;
+  // false (SQL unit header `-- transaction: none`): each statement commits on its own, with a
+  // progress record, and the version row is written after the last one (docs/sql-units.md).
+  bool transactional = true;
+  // Session setup (`-- +session [dialect]`): run on the migration connection before the
+  // revision's statements, outside its transaction, again before a resume; the previous session
+  // state is restored afterwards. Only statements that set session state (see Dialect).
+  std::vector<Execute> session;
 
   // Records what upgrade/downgrade ask for (empty when the function is unset).
   std::vector<Operation> upgrade_ops() const;

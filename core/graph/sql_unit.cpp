@@ -13,6 +13,7 @@
 #include <fmt/format.h>
 
 #include "core/base/errors.h"
+#include "core/graph/sql_lexer.h"
 
 namespace tsm {
 namespace {
@@ -52,7 +53,7 @@ std::optional<std::string> header_key(const std::string& trimmed, std::string& v
 
 bool is_known_key(const std::string& key) {
   return key == "revision" || key == "down_revision" || key == "branch_labels" || key == "depends_on" ||
-         key == "message" || key == "tree" || key == "lint";
+         key == "message" || key == "tree" || key == "transaction" || key == "lint";
 }
 
 // "-- +word [arg…]" → the words, or empty when the line is not a directive.
@@ -66,9 +67,16 @@ std::vector<std::string> directive_words(const std::string& trimmed) {
   return words;
 }
 
+// A section's SQL as written: text runs (split by the lexer once the section ends) and
+// '-- +statement-begin' blocks (one statement each, verbatim).
+struct Chunk {
+  int line = 0;
+  std::string text;
+  bool verbatim = false;
+};
 struct Section {
   int line = 0;
-  std::vector<std::string> statements;
+  std::vector<Chunk> chunks;
 };
 struct Direction {
   std::optional<Section> generic;
@@ -76,23 +84,66 @@ struct Direction {
   bool empty() const { return !generic && per_dialect.empty(); }
 };
 
+// The statements of a section as `dialect`'s client reads them.
+std::vector<std::string> statements_of(const Section& section, DialectKind dialect, const std::string& path) {
+  std::vector<std::string> out;
+  for (const auto& chunk : section.chunks) {
+    if (chunk.verbatim) {
+      out.push_back(chunk.text);
+      continue;
+    }
+    try {
+      for (auto& st : split_sql(chunk.text, dialect, chunk.line)) out.push_back(std::move(st.sql));
+    } catch (const SqlSyntaxError& e) {
+      throw UsageError(fmt::format("{}:{}: {}", path, e.line, e.what()));
+    }
+  }
+  return out;
+}
+
 // One Execute per statement; see sql_unit.h for how dialect sections replace the generic one.
-std::vector<Execute> executes_for(const Direction& d) {
+// The generic section is read by each dialect's own rules: where they all agree (the usual
+// case) its statements are generic, else each dialect runs what its own client would.
+std::vector<Execute> executes_for(const Direction& d, const std::string& path) {
   std::set<DialectKind> with_own_section;
   for (const auto& [kind, _] : d.per_dialect) with_own_section.insert(kind);
   std::vector<Execute> out;
-  if (d.generic)
-    for (const auto& sql : d.generic->statements) {
-      Execute e;
-      e.generic = sql;
-      e.skip = with_own_section;
-      out.push_back(std::move(e));
+  if (d.generic) {
+    std::map<DialectKind, std::vector<std::string>> readings;
+    for (const auto& [kind, name, aliases] : dialects()) {
+      if (with_own_section.count(kind)) continue;
+      try {
+        readings[kind] = statements_of(*d.generic, kind, path);
+      } catch (const UsageError& e) {
+        throw UsageError(fmt::format("{} (as {} reads the generic section; give {} a section of its own)", e.what(),
+                                     name, name));
+      }
     }
+    const bool agree = std::all_of(readings.begin(), readings.end(),
+                                   [&](const auto& r) { return r.second == readings.begin()->second; });
+    if (agree && !readings.empty()) {
+      for (const auto& sql : readings.begin()->second) {
+        Execute e;
+        e.generic = sql;
+        e.skip = with_own_section;
+        out.push_back(std::move(e));
+      }
+    } else {
+      for (const auto& [kind, statements] : readings)
+        for (const auto& sql : statements) {
+          Execute e;
+          e.per_dialect[kind] = sql;
+          for (const auto& [other, name, aliases] : dialects())
+            if (other != kind) e.skip.insert(other);
+          out.push_back(std::move(e));
+        }
+    }
+  }
   for (const auto& [kind, section] : d.per_dialect) {
     std::set<DialectKind> skip;
     for (const auto& [other, name, aliases] : dialects())
       if (other != kind && (d.generic || with_own_section.count(other))) skip.insert(other);
-    for (const auto& sql : section.statements) {
+    for (const auto& sql : statements_of(section, kind, path)) {
       Execute e;
       e.per_dialect[kind] = sql;
       e.skip = skip;
@@ -102,9 +153,9 @@ std::vector<Execute> executes_for(const Direction& d) {
   return out;
 }
 
-MigrationFn migration_for(const Direction& d) {
+MigrationFn migration_for(const Direction& d, const std::string& path) {
   if (d.empty()) return nullptr;
-  auto statements = std::make_shared<const std::vector<Execute>>(executes_for(d));
+  auto statements = std::make_shared<const std::vector<Execute>>(executes_for(d, path));
   return [statements](Ops& op) {
     for (const auto& e : *statements) op.execute_statement(e);
   };
@@ -118,10 +169,10 @@ class UnitParser {
     auto lines = split_lines(text);
     for (std::size_t i = 0; i < lines.size(); ++i) line(static_cast<int>(i + 1), lines[i]);
     if (in_block_) fail(block_line_, "unclosed '-- +statement-begin' (no '-- +statement-end' before the end of the file)");
-    end_section();
     if (revision_line_ == 0) fail(1, "missing '-- revision:' header");
-    rev_.upgrade = migration_for(up_);
-    rev_.downgrade = migration_for(down_);
+    rev_.upgrade = migration_for(up_, path_);
+    rev_.downgrade = migration_for(down_, path_);
+    if (!session_.empty()) rev_.session = executes_for(session_, path_);
     rev_.origin = fmt::format("{}:{}", path_, revision_line_);
     return std::move(rev_);
   }
@@ -136,18 +187,21 @@ class UnitParser {
     auto words = directive_words(t);
     if (!words.empty()) return directive(n, words);
     if (in_block_) {
-      statement_ += raw + "\n";
+      block_ += raw + "\n";
       return;
     }
     if (is_comment(t)) return comment(n, t, raw);
-    if (t.empty()) {
-      if (!statement_.empty()) statement_ += "\n";
-      return;
+    if (!section_) {
+      if (t.empty()) return;
+      fail(n, "SQL before the first '-- +upgrade', '-- +downgrade' or '-- +session' section");
     }
-    if (!section_) fail(n, "SQL before the first '-- +upgrade' or '-- +downgrade' section");
-    if (statement_.empty()) statement_line_ = n;
-    statement_ += raw + "\n";
-    if (t.back() == ';') finish_statement(statement_line_, "statement");
+    text(n, raw);
+  }
+
+  // A line of SQL text (or a blank line) for the lexer.
+  void text(int n, const std::string& raw) {
+    if (section_->chunks.empty() || section_->chunks.back().verbatim) section_->chunks.push_back({n, "", false});
+    section_->chunks.back().text += raw + "\n";
   }
 
   void comment(int n, const std::string& t, const std::string& raw) {
@@ -158,13 +212,13 @@ class UnitParser {
       return;  // other comments in the header block are free text
     }
     if (key && is_known_key(*key)) fail(n, fmt::format("header '{}' after the first section: headers come first", *key));
-    if (!statement_.empty()) statement_ += raw + "\n";  // a comment inside a statement stays in it
+    text(n, raw);  // the lexer keeps comments inside a statement and drops those between statements
   }
 
   void header(int n, const std::string& key, const std::string& value) {
     if (!is_known_key(key))
       fail(n, fmt::format("unknown header '{}' (known: revision, down_revision, branch_labels, depends_on, message, "
-                          "tree, lint)",
+                          "tree, transaction, lint)",
                           key));
     if (key == "lint") return lint_waiver(n, value);  // repeatable: one line per waived rule
     if (!seen_keys_.emplace(key, n).second)
@@ -191,6 +245,12 @@ class UnitParser {
     } else if (key == "tree") {
       if (value.empty()) fail(n, "empty tree name");
       rev_.tree = value;
+    } else if (key == "transaction") {
+      if (value != "none" && value != "revision")
+        fail(n, fmt::format("'-- transaction: {}': expected 'revision' (the default: one transaction per revision) "
+                            "or 'none' (each statement commits on its own)",
+                            value));
+      rev_.transactional = value == "revision";
     }
   }
 
@@ -226,13 +286,13 @@ class UnitParser {
       if (words.size() > 1) fail(n, fmt::format("'-- {}' takes no argument", word));
       return word == "+statement-begin" ? begin_block(n) : end_block(n);
     }
-    if (word != "+upgrade" && word != "+downgrade")
-      fail(n, fmt::format("unknown directive '-- {}' (expected +upgrade, +downgrade, +statement-begin, +statement-end)",
+    if (word != "+upgrade" && word != "+downgrade" && word != "+session")
+      fail(n, fmt::format("unknown directive '-- {}' (expected +upgrade, +downgrade, +session, +statement-begin, "
+                          "+statement-end)",
                           word));
     if (in_block_) fail(block_line_, "unclosed '-- +statement-begin' (a new section starts at line " + std::to_string(n) + ")");
     if (words.size() > 2) fail(n, fmt::format("'-- {}' takes at most one dialect", word));
-    end_section();
-    Direction& dir = word == "+upgrade" ? up_ : down_;
+    Direction& dir = word == "+upgrade" ? up_ : word == "+downgrade" ? down_ : session_;
     std::string name = word.substr(1) + (words.size() == 2 ? " " + words[1] : "");
     if (words.size() == 1) {
       if (dir.generic) fail(n, fmt::format("second '-- +{}' section (the first is at line {})", name, dir.generic->line));
@@ -248,40 +308,30 @@ class UnitParser {
   }
 
   void begin_block(int n) {
-    if (!section_) fail(n, "'-- +statement-begin' before the first '-- +upgrade' or '-- +downgrade' section");
+    if (!section_) fail(n, "'-- +statement-begin' before the first '-- +upgrade', '-- +downgrade' or '-- +session' section");
     if (in_block_) fail(n, fmt::format("nested '-- +statement-begin' (the block opened at line {} is not closed)", block_line_));
-    if (!statement_.empty()) fail(statement_line_, "statement without a terminating ';' at the end of a line");
     in_block_ = true;
     block_line_ = n;
+    block_.clear();
   }
 
+  // The block's text without its final ';' (dialects and --sql add their own terminator).
   void end_block(int n) {
     if (!in_block_) fail(n, "'-- +statement-end' without '-- +statement-begin'");
     in_block_ = false;
-    finish_statement(block_line_, "'-- +statement-begin' block");
-  }
-
-  // The statement text without its final ';' (dialects and --sql add their own terminator).
-  void finish_statement(int start_line, const char* what) {
-    std::string sql = trim(statement_);
-    statement_.clear();
+    std::string sql = trim(block_);
     if (!sql.empty() && sql.back() == ';') sql = trim(sql.substr(0, sql.size() - 1));
-    if (sql.empty()) fail(start_line, fmt::format("empty {}", what));
-    section_->statements.push_back(std::move(sql));
-  }
-
-  void end_section() {
-    if (!statement_.empty()) fail(statement_line_, "statement without a terminating ';' at the end of its section");
+    if (sql.empty()) fail(block_line_, "empty '-- +statement-begin' block");
+    section_->chunks.push_back({block_line_, std::move(sql), true});
   }
 
   std::string path_;
   Revision rev_;
   int revision_line_ = 0;
   std::map<std::string, int> seen_keys_;
-  Direction up_, down_;
+  Direction up_, down_, session_;
   Section* section_ = nullptr;  // the section statements go to; null while in the header
-  std::string statement_;
-  int statement_line_ = 0;
+  std::string block_;
   bool in_block_ = false;
   int block_line_ = 0;
 };

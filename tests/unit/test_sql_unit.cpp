@@ -236,7 +236,7 @@ TEST_CASE("sql unit: malformed units name the file and line", "[sql_unit]") {
       {"-- revision: a\n-- down_revision: none, x\n", ":2: ", "'none' cannot be combined"},
       {"-- revision: a\n-- +upgrade\nSELECT 1;\n-- message: late\n", ":4: ",
        "header 'message' after the first section: headers come first"},
-      {"-- revision: a\nSELECT 1;\n", ":2: ", "SQL before the first '-- +upgrade' or '-- +downgrade' section"},
+      {"-- revision: a\nSELECT 1;\n", ":2: ", "SQL before the first '-- +upgrade', '-- +downgrade' or '-- +session' section"},
       {"-- revision: a\n-- +upgrade oracle\n", ":2: ", "unknown dialect 'oracle'"},
       {"-- revision: a\n-- +upgrade sqlite postgresql\n", ":2: ", "takes at most one dialect"},
       {"-- revision: a\n-- +sideways\n", ":2: ", "unknown directive '-- +sideways'"},
@@ -250,7 +250,12 @@ TEST_CASE("sql unit: malformed units name the file and line", "[sql_unit]") {
       {"-- revision: a\n-- +upgrade\nSELECT 1\n\nFROM t\n-- +downgrade\nSELECT 2;\n", ":3: ",
        "statement without a terminating ';' at the end of its section"},
       {"-- revision: a\n-- +downgrade\nDROP TABLE t", ":3: ", "statement without a terminating ';' at the end of its section"},
-      {"-- revision: a\n-- +upgrade\n  ;\n", ":3: ", "empty statement"},
+      {"-- revision: a\n-- +upgrade\nSELECT 'x;\n", ":3: ", "unterminated string literal"},
+      {"-- revision: a\n-- transaction: maybe\n", ":2: ", "expected 'revision' (the default"},
+      {"-- revision: a\n-- +upgrade sqlite\nCREATE TRIGGER t AFTER INSERT ON x BEGIN SELECT 1;\n", ":3: ",
+       "unclosed BEGIN … END body"},
+      {"-- revision: a\n-- +upgrade\nSELECT 1; -- fine\nDELIMITER //\nSELECT 2//\n", ":4: ",
+       "as sqlite reads the generic section; give sqlite a section of its own"},
       {"-- revision: a\n-- +statement-begin\n", ":2: ", "'-- +statement-begin' before the first"},
   };
   for (const auto& c : cases) {
@@ -269,4 +274,60 @@ TEST_CASE("sql unit: a missing directory is a usage error naming it", "[sql_unit
   CHECK_THROWS_WITH(load_sql_units({missing}), "--revisions-dir " + missing + ": no such directory");
   std::string file = dir.write("plain.sql", "-- revision: x\n");
   CHECK_THROWS_AS(load_sql_units({file}), UsageError);
+}
+
+TEST_CASE("sql unit: a comment after the last statement of a section does not break loading", "[sql_unit]") {
+  // Issue 12.1: "SELECT 1; -- comment" as the last line of a section failed to load, and in the
+  // middle of one sent two statements as one.
+  auto r = parse_sql_unit("-- revision: cmt\n-- +upgrade\nCREATE TABLE a (id INT); -- the first\n"
+                          "CREATE TABLE b (id INT); -- the last\n-- +downgrade\nDROP TABLE b; DROP TABLE a; -- both\n",
+                          "c.sql");
+  for (auto d : {DialectKind::sqlite, DialectKind::postgresql, DialectKind::mariadb}) {
+    CHECK(statements_for(r.upgrade_ops(), d) == std::vector<std::string>{"CREATE TABLE a (id INT)", "CREATE TABLE b (id INT)"});
+    CHECK(statements_for(r.downgrade_ops(), d) == std::vector<std::string>{"DROP TABLE b", "DROP TABLE a"});
+  }
+}
+
+TEST_CASE("sql unit: a generic section read differently by the dialects runs each reading", "[sql_unit]") {
+  auto r = parse_sql_unit("-- revision: gen\n-- +upgrade\nSELECT 1 # hash; SELECT 2\n;\n", "g.sql");
+  auto up = r.upgrade_ops();
+  CHECK(statements_for(up, DialectKind::mariadb) == std::vector<std::string>{"SELECT 1"});
+  CHECK(statements_for(up, DialectKind::postgresql) == std::vector<std::string>{"SELECT 1 # hash", "SELECT 2"});
+  CHECK(statements_for(up, DialectKind::sqlite) == std::vector<std::string>{"SELECT 1 # hash", "SELECT 2"});
+}
+
+TEST_CASE("sql unit: routines with and without DELIMITER in a MariaDB section", "[sql_unit]") {
+  auto r = parse_sql_unit(R"(-- revision: rout
+-- +upgrade mariadb
+CREATE PROCEDURE a() BEGIN SELECT 1; SELECT 2; END;
+DELIMITER $$
+CREATE FUNCTION f() RETURNS INT DETERMINISTIC BEGIN RETURN 1; END $$
+DELIMITER ;
+CALL a(); # done
+)",
+                          "r.sql");
+  CHECK(statements_for(r.upgrade_ops(), DialectKind::mariadb) ==
+        std::vector<std::string>{"CREATE PROCEDURE a() BEGIN SELECT 1; SELECT 2; END",
+                                 "CREATE FUNCTION f() RETURNS INT DETERMINISTIC BEGIN RETURN 1; END", "CALL a()"});
+}
+
+TEST_CASE("sql unit: transaction header and session sections", "[sql_unit]") {
+  auto r = parse_sql_unit(R"(-- revision: sess
+-- transaction: none
+-- +session sqlite
+PRAGMA foreign_keys = OFF;
+-- +session mariadb
+SET FOREIGN_KEY_CHECKS = 0, @x = 1;
+-- +upgrade
+SELECT 1;
+)",
+                          "s.sql");
+  CHECK_FALSE(r.transactional);
+  std::vector<Operation> session(r.session.begin(), r.session.end());
+  CHECK(statements_for(session, DialectKind::sqlite) == std::vector<std::string>{"PRAGMA foreign_keys = OFF"});
+  CHECK(statements_for(session, DialectKind::mariadb) == std::vector<std::string>{"SET FOREIGN_KEY_CHECKS = 0, @x = 1"});
+  // PostgreSQL has no session section and no generic one: its statements are absent or lack SQL.
+  for (const auto& e : r.session) CHECK_FALSE(e.for_dialect(DialectKind::postgresql));
+  CHECK(parse_sql_unit("-- revision: dflt\n-- transaction: revision\n", "d.sql").transactional);
+  CHECK(parse_sql_unit("-- revision: dflt\n", "d.sql").transactional);
 }
