@@ -62,6 +62,18 @@ std::vector<std::string> Dialect::reset_identity_sql(const std::string& table, c
                                dialect_name(kind()), table, column));
 }
 
+std::optional<std::vector<std::string>> Dialect::session_variables(const std::string&) const { return std::nullopt; }
+
+std::optional<Dialect::SessionSave> Dialect::save_session_variable(const std::string&, int) const { return std::nullopt; }
+
+std::string Dialect::read_session_variable_sql(const std::string& name) const {
+  throw UsageError(fmt::format("{} cannot read the session variable {}", dialect_name(kind()), name));
+}
+
+std::string Dialect::restore_session_variable_sql(const std::string& name, const std::optional<std::string>&) const {
+  throw UsageError(fmt::format("{} cannot restore the session variable {}", dialect_name(kind()), name));
+}
+
 namespace {
 
 // Multi-row INSERT with bound parameters, a few hundred rows per statement: the portable path.

@@ -108,6 +108,32 @@ class Dialect {
   // TODO(dialects): PostgreSQL `SELECT setval(pg_get_serial_sequence(...), max)`; SQLite and
   // MariaDB/InnoDB follow explicit ids already (return {} after checking). The base refuses.
   virtual std::vector<std::string> reset_identity_sql(const std::string& table, const std::string& column) const;
+
+  // ---- session setup (`-- +session` sections of SQL units, docs/sql-units.md) ----
+  // The session variables `statement` sets, or nullopt when it does anything else (such a
+  // statement is refused before any SQL runs). The base refuses everything.
+  virtual std::optional<std::vector<std::string>> session_variables(const std::string& statement) const;
+  // Keeping a variable's value before the session statements and putting it back after the
+  // revision: server-side where the server can hold it, the same SQL online and in --sql
+  // (`slot` numbers the variables of one revision). nullopt where it cannot (SQLite): the tool
+  // then reads the value with read_session_variable_sql and writes it back with
+  // restore_session_variable_sql.
+  struct SessionSave {
+    std::string save;
+    std::string restore;
+  };
+  virtual std::optional<SessionSave> save_session_variable(const std::string& name, int slot) const;
+  virtual std::string read_session_variable_sql(const std::string& name) const;
+  // `value` nullopt: the value this tool's own connections start with (for --sql scripts);
+  // empty result: no such value is known, nothing to write back.
+  virtual std::string restore_session_variable_sql(const std::string& name,
+                                                   const std::optional<std::string>& value) const;
+  // Rows returned by this query before a revision that turned foreign-key enforcement off
+  // commits are violations (SQLite: PRAGMA foreign_key_check, as its 12-step rebuild does).
+  // Empty: the dialect has no such check.
+  virtual std::string foreign_key_check_sql() const { return {}; }
+  // The variable whose change makes foreign_key_check_sql necessary.
+  virtual std::string foreign_keys_variable() const { return {}; }
 };
 
 // Streams rows of one table into the server by the fastest path the backend has (PostgreSQL

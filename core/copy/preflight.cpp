@@ -125,7 +125,7 @@ std::vector<TreeJob> preflight(const Workspace& source, const Workspace& target,
       continue;
     }
     source.check_known({{tree, job.rows}});
-    if (!job.src->dialect().transactional_ddl()) {
+    {  // MariaDB, or a `-- transaction: none` revision on any backend
       auto incomplete = ProgressLog(*job.src, tree).incomplete();
       if (!incomplete.empty())
         throw AttentionError(fmt::format("the source's tree '{}' has revision {} left incomplete; nothing was copied",

@@ -90,8 +90,8 @@ MigrateResult migrate(const Workspace& ws, Direction direction, const std::strin
   std::vector<std::unique_ptr<StepRunner>> runners;
   for (size_t i = 0; i < plans.size(); ++i) {
     auto it = std::find_if(sessions.begin(), sessions.end(), [&](auto& s) { return s.tree == plans[i].tree; });
-    auto incomplete = it->progress && !it->dialect().transactional_ddl() ? it->progress->incomplete()
-                                                                          : std::vector<IncompleteRevision>{};
+    // Every dialect: on PostgreSQL and SQLite a `-- transaction: none` revision keeps the record.
+    auto incomplete = it->progress ? it->progress->incomplete() : std::vector<IncompleteRevision>{};
     if (incomplete.size() == 1 && ws.settings().resume) settle_in_doubt(ws, *it, incomplete[0], rows[plans[i].tree]);
     // Downgrading past an upgrade that stopped half-way: undo exactly what ran, then go on.
     if (incomplete.size() == 1 && incomplete[0].direction == Direction::up && direction == Direction::down &&

@@ -3,7 +3,9 @@
 #include <fmt/format.h>
 
 #include "core/base/errors.h"
+#include "core/graph/sql_lexer.h"
 #include "core/run/render_step.h"
+#include "core/run/session_setup.h"
 
 namespace tsm {
 namespace {
@@ -22,12 +24,32 @@ class ScriptWriter {
         close();
       }
     }
+    if (needs_delimiter(sql)) {
+      // The mariadb client ends a statement at every ';' it sees outside quotes and comments,
+      // BEGIN … END bodies included: such a statement goes between DELIMITER lines.
+      std::string delimiter = "//";
+      for (const char* candidate : {"//", "$$", ";;", "@@@"})
+        if (sql.find(candidate) == std::string::npos) {
+          delimiter = candidate;
+          break;
+        }
+      out_ += "DELIMITER " + delimiter + "\n" + sql + delimiter + "\nDELIMITER ;\n";
+      return;
+    }
     out_ += sql + ";\n";
   }
   void close() {
     if (!open_) return;
     out_ += d_.commit_sql() + "\n";
     open_ = false;
+  }
+  bool needs_delimiter(const std::string& sql) const {
+    if (d_.kind() != DialectKind::mariadb || sql.find(';') == std::string::npos) return false;
+    try {
+      return split_sql(sql + ";", DialectKind::mariadb, 1, /*compound_bodies=*/false).size() != 1;
+    } catch (const SqlSyntaxError&) {
+      return true;
+    }
   }
   std::string take() {
     close();
@@ -73,9 +95,16 @@ std::string render_offline_sql(const Workspace& ws, DialectKind kind, Direction 
     Schema schema = ws.schema_at(plan.tree, plan.heads_before);
     for (const Step& step : plan.steps) {
       w.comment(arrow(step));
-      for (const auto& st : render_step(d, step, schema)) w.statement(st.sql, st.in_transaction);
+      const SessionPlan session = session_plan(*step.revision, d);
+      for (const auto& sql : offline_session_open(d, session)) w.statement(sql, /*in_transaction=*/false);
+      // `-- transaction: none`: every statement on its own, the version change after the last.
+      const bool own_transaction = step.revision->transactional;
+      for (const auto& st : render_step(d, step, schema)) w.statement(st.sql, st.in_transaction && own_transaction);
+      if (session.sets(d.foreign_keys_variable()) && !d.foreign_key_check_sql().empty())
+        w.comment("check before committing that no foreign key is violated: " + d.foreign_key_check_sql());
       for (const auto& sql : version_sql(d, table, step)) w.statement(sql);
       w.close();  // one transaction per revision, like an online run
+      for (const auto& sql : offline_session_close(d, session)) w.statement(sql, /*in_transaction=*/false);
     }
     if (!script.empty()) script += "\n";
     script += w.take();

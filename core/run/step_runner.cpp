@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include "core/base/text.h"
 #include "core/recovery/schema_fingerprint.h"
 #include "core/run/backfill.h"
 #include "core/run/online_forms.h"
@@ -25,6 +26,15 @@ void StepRunner::render(const Plan& plan) {
     settle_online_forms(step.direction == Direction::up ? step.revision->upgrade_ops() : step.revision->downgrade_ops(),
                         rendered_.back(), single_);
     downgrades_.push_back(step.direction == Direction::up ? stored_downgrade(step, schema) : std::vector<Statement>{});
+    sessions_.push_back(session_plan(*step.revision, d_));
+    if (single_ && !step.revision->transactional)
+      throw UsageError(fmt::format("--single-transaction cannot run revision {}: it commits each statement on its own "
+                                   "('-- transaction: none')",
+                                   step.revision->id));
+    if (single_ && !sessions_.back().empty())
+      throw UsageError(fmt::format("--single-transaction cannot run revision {}: its '-- +session' statements run "
+                                   "outside the revision's transaction",
+                                   step.revision->id));
   }
 }
 
@@ -128,7 +138,7 @@ Outcome StepRunner::run_step(size_t i) {
   const Step& step = plan_->steps[i];
   spdlog::info("{} tree '{}': {} {}{}", direction_word(step.direction), s_.tree, step.revision->id,
                step.revision->message.empty() ? "" : "- ", step.revision->message);
-  if (!d_.transactional_ddl()) return run_step_non_transactional(i);
+  if (!d_.transactional_ddl() || !step.revision->transactional) return run_step_non_transactional(i);
   if (single_) {
     const Statement* current = nullptr;
     try {
@@ -142,14 +152,19 @@ Outcome StepRunner::run_step(size_t i) {
   }
   const Direction dir = step.direction;
   s_.history->started(step.revision->id, dir);  // outside the transaction: survives a rollback
-  s_.conn->begin();
   const Statement* current = nullptr;
+  std::optional<SessionGuard> session;  // restored after the commit or the rollback, not inside
   try {
+    session.emplace(*s_.conn, sessions_[i]);
+    s_.conn->begin();
     exec_in_transaction(*s_.conn, rendered_[i], true, &current, s_.lock_budget);
+    check_foreign_keys(i);
     record_step(i);
     s_.conn->commit();
+    session->restore();
   } catch (const StatementError& e) {
     s_.conn->rollback();
+    session.reset();
     s_.history->finished(step.revision->id, dir, Outcome::failed);
     throw step_failure(step_label(step), s_.tree, e, current ? current->sql : e.sql, "its transaction was rolled back");
   }
@@ -164,7 +179,18 @@ Outcome StepRunner::run_step_non_transactional(size_t i) {
   const size_t skip = i == 0 ? resume_from_ : 0;
   const auto op_of = operation_indexes(step);
   const auto raw = raw_sql_statements(step);
+  // PostgreSQL and SQLite keep the record only for `-- transaction: none` revisions.
+  const bool autocommit = d_.transactional_ddl();
+  if (autocommit) s_.progress->ensure_table();
   s_.history->started(step.revision->id, dir);
+  std::optional<SessionGuard> session;
+  try {
+    session.emplace(*s_.conn, sessions_[i]);
+    replay_session_state(i, skip);
+  } catch (const StatementError& e) {
+    s_.history->finished(step.revision->id, dir, Outcome::failed);
+    throw step_failure(step_label(step), s_.tree, e, e.sql, "no statement of the revision ran");
+  }
   if (skip == 0) s_.progress->started(step.revision->id, dir);
   for (size_t j = skip; j < statements.size(); ++j) {
     const int index = static_cast<int>(j) + 1;
@@ -173,7 +199,11 @@ Outcome StepRunner::run_step_non_transactional(size_t i) {
     // the DDL and its 'done' leaves it "in doubt" for the next run to settle.
     try {
       // Raw SQL has no operation to judge an interrupted run by: remember the schema before it.
-      const std::string before = raw[j] ? schema_fingerprint(*s_.conn) : std::string();
+      // Not on PostgreSQL, where a killed client's statement may still run on, and CREATE INDEX
+      // CONCURRENTLY leaves an invalid index: an interrupted statement is then left to the
+      // operator (docs/sql-units.md).
+      const bool judge_by_schema = raw[j] && d_.kind() != DialectKind::postgresql;
+      const std::string before = judge_by_schema ? schema_fingerprint(*s_.conn) : std::string();
       s_.conn->begin();
       s_.progress->starting(step.revision->id, dir, index, op_of[j], statements[j].sql, before);
       if (statements[j].batched) {
@@ -182,6 +212,13 @@ Outcome StepRunner::run_step_non_transactional(size_t i) {
         s_.conn->commit();
         run_backfill(*s_.conn, *statements[j].batched, s_.lock_budget);
         s_.conn->begin();
+      } else if (autocommit) {
+        // 'starting' commits first, the statement runs on its own (CREATE INDEX CONCURRENTLY
+        // cannot run in a transaction), then 'completed' commits.
+        s_.conn->commit();
+        spdlog::debug("SQL: {}", statements[j].sql);
+        execute_bounded(*s_.conn, statements[j].sql, /*in_tx=*/false, s_.lock_budget);
+        s_.conn->begin();
       } else {
         exec(statements[j].sql);
       }
@@ -189,6 +226,7 @@ Outcome StepRunner::run_step_non_transactional(size_t i) {
       s_.conn->commit();
     } catch (const StatementError& e) {
       s_.conn->rollback();
+      session.reset();
       s_.progress->failed(step.revision->id, dir, index);
       s_.history->finished(step.revision->id, dir, Outcome::failed);
       throw step_failure(step_label(step), s_.tree, e, statements[j].sql,
@@ -200,9 +238,11 @@ Outcome StepRunner::run_step_non_transactional(size_t i) {
   // Version change, revision store and clearing the progress record commit together (DML).
   s_.conn->begin();
   try {
+    check_foreign_keys(i);
     record_step(i);
     s_.progress->clear(step.revision->id);
     s_.conn->commit();
+    session->restore();
   } catch (const StatementError& e) {
     s_.conn->rollback();
     s_.history->finished(step.revision->id, dir, Outcome::failed);
@@ -211,6 +251,30 @@ Outcome StepRunner::run_step_non_transactional(size_t i) {
   const Outcome outcome = skip > 0 ? Outcome::resumed : Outcome::ok;
   s_.history->finished(step.revision->id, dir, outcome);
   return outcome;
+}
+
+void StepRunner::replay_session_state(size_t i, size_t completed) {
+  for (size_t j = 0; j < completed && j < rendered_[i].size(); ++j)
+    if (replays_on_resume(rendered_[i][j].sql)) {
+      spdlog::info("resume: setting the session state again: {}", rendered_[i][j].sql);
+      execute_bounded(*s_.conn, rendered_[i][j].sql, /*in_tx=*/false, s_.lock_budget);
+    }
+}
+
+void StepRunner::check_foreign_keys(size_t i) {
+  const std::string sql = d_.foreign_key_check_sql();
+  if (sql.empty() || !sessions_[i].sets(d_.foreign_keys_variable())) return;
+  auto rows = s_.conn->query(sql);
+  if (rows.empty()) return;
+  std::vector<std::string> shown;
+  for (size_t k = 0; k < rows.size() && k < 5; ++k) {
+    std::vector<std::string> cells;
+    for (const auto& c : rows[k]) cells.push_back(c ? *c : "NULL");
+    shown.push_back("(" + join(cells) + ")");
+  }
+  throw StatementError(fmt::format("{} foreign key violation(s) left with foreign keys off: {}{}", rows.size(),
+                                   join(shown), rows.size() > shown.size() ? ", …" : ""),
+                       sql);
 }
 
 std::vector<bool> StepRunner::raw_sql_statements(const Step& step) {

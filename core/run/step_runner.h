@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "core/run/executor.h"
+#include "core/run/session_setup.h"
 #include "core/run/tree_session.h"
 
 namespace tsm {
@@ -50,8 +51,17 @@ class StepRunner {
   Outcome run_step(size_t i);
 
   // Each statement commits on its own; the progress record says how far the revision got, so
-  // the next run can resume it (or undo it) from exactly there.
+  // the next run can resume it (or undo it) from exactly there. MariaDB runs every revision
+  // so; SQLite and PostgreSQL the revisions that say `-- transaction: none`.
   Outcome run_step_non_transactional(size_t i);
+
+  // A resumed revision runs in a new session: the session state its completed statements set
+  // (SET, PREPARE) is set again before the rest runs.
+  void replay_session_state(size_t i, size_t completed);
+
+  // After a session section turned foreign-key enforcement off (SQLite), the revision must not
+  // leave violations behind: checked before it commits (StatementError listing them).
+  void check_foreign_keys(size_t i);
 
   // Which rendered statements come from raw SQL (Execute), whose effect no operation describes.
   std::vector<bool> raw_sql_statements(const Step& step);
@@ -71,6 +81,7 @@ class StepRunner {
   const Plan* plan_ = nullptr;
   std::vector<std::vector<Statement>> rendered_;
   std::vector<std::vector<Statement>> downgrades_;
+  std::vector<SessionPlan> sessions_;
   std::vector<std::string> after_;
   size_t resume_from_ = 0;  // statements of the first step that an earlier run completed
   static constexpr size_t kNotStarted = static_cast<size_t>(-1);

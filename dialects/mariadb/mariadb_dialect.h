@@ -27,6 +27,9 @@ class MariaDbDialect : public Dialect {
   SchemaDescription describe(const Schema& expected) const override;
   std::optional<std::string> canonical(const ColumnType& type, const std::optional<std::string>& raw) const override;
   std::vector<std::string> reset_identity_sql(const std::string& table, const std::string& column) const override;
+  // Session setup (`-- +session`): SET of session and user variables; kept in user variables.
+  std::optional<std::vector<std::string>> session_variables(const std::string& statement) const override;
+  std::optional<SessionSave> save_session_variable(const std::string& name, int slot) const override;
 
   // Shared by render and describe.
   std::string column_definition(const Column& column, bool with_primary_key) const;

@@ -22,6 +22,9 @@ class PostgresDialect : public Dialect {
   SchemaDescription describe(const Schema& expected) const override;
   std::optional<std::string> canonical(const ColumnType& type, const std::optional<std::string>& raw) const override;
   std::vector<std::string> reset_identity_sql(const std::string& table, const std::string& column) const override;
+  // Session setup (`-- +session`): SET [SESSION] of settings; kept in custom settings (set_config).
+  std::optional<std::vector<std::string>> session_variables(const std::string& statement) const override;
+  std::optional<SessionSave> save_session_variable(const std::string& name, int slot) const override;
 
   // A server default rendered for a column of `type` (boolean columns accept 0/1).
   std::string default_sql(const ColumnType& type, const DefaultValue& value) const;

@@ -23,6 +23,13 @@ class SqliteDialect : public Dialect {
   SchemaDescription describe(const Schema& expected) const override;
   std::optional<std::string> canonical(const ColumnType& type, const std::optional<std::string>& raw) const override;
   std::vector<std::string> reset_identity_sql(const std::string& table, const std::string& column) const override;
+  // Session setup (`-- +session`): PRAGMA name = value of connection settings; read and written back by the tool.
+  std::optional<std::vector<std::string>> session_variables(const std::string& statement) const override;
+  std::string read_session_variable_sql(const std::string& name) const override;
+  std::string restore_session_variable_sql(const std::string& name,
+                                           const std::optional<std::string>& value) const override;
+  std::string foreign_key_check_sql() const override { return "PRAGMA foreign_key_check"; }
+  std::string foreign_keys_variable() const override { return "foreign_keys"; }
 
   // The native declared type of a column (an identity column is always INTEGER, the rowid alias).
   std::string column_type(const Column& column) const;

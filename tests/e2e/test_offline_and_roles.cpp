@@ -3,6 +3,7 @@
 #include <fstream>
 
 #include "tests/support/e2e_fixture.h"
+#include "tests/support/native_client.h"
 
 using namespace tsm::test;
 
@@ -11,22 +12,7 @@ bool contains(const std::string& haystack, const std::string& needle) {
   return haystack.find(needle) != std::string::npos;
 }
 
-// Feeds a script to the dialect's own command-line client, as a DBA would.
-int run_client(const TestDatabase& db, const std::string& script_path) {
-  auto url = tsm::parse_url(db.url());
-  std::string cmd;
-  switch (db.kind()) {
-    case tsm::DialectKind::sqlite: cmd = "sqlite3 -bail '" + db.name() + "' < '" + script_path + "'"; break;
-    case tsm::DialectKind::postgresql:
-      cmd = "psql -q -v ON_ERROR_STOP=1 '" + db.url() + "' -f '" + script_path + "' >/dev/null"; break;
-    case tsm::DialectKind::mariadb:
-      cmd = "MYSQL_PWD='" + url.password.value_or("") + "' mariadb -h " + url.host + " -P " +
-            std::to_string(url.port.value_or(3306)) + " -u " + url.user.value_or("") + " " + url.database + " < '" +
-            script_path + "'";
-      break;
-  }
-  return std::system(cmd.c_str());
-}
+int run_client(const TestDatabase& db, const std::string& script_path) { return run_native_client(db, script_path); }
 
 std::string env_or_empty(const char* name) {
   const char* v = std::getenv(name);
