@@ -58,18 +58,43 @@ void add_check_command(CLI::App& app, GlobalOptions& g, Action& run) {
       Workspace ws(g.settings());
       Json j;
       Json trees = Json::object();
-      std::string text;
+      Json unchecked = Json::object();
+      std::string text, problems;
+      std::vector<std::string> checked, not_checked;
       bool drift = false;
       for (const auto& tree : ws.selected_trees()) {
-        auto differences = check_drift(ws, tree);
-        drift = drift || !differences.empty();
-        trees[tree] = Json(differences);
-        for (const auto& line : differences) text += tree + ": " + line + "\n";
+        auto result = check_tree(ws, tree);
+        if (!result.unchecked.empty()) {
+          // Nothing to compare with: say why rather than list what the raw SQL made as drift.
+          trees[tree] = nullptr;
+          unchecked[tree] = result.unchecked;
+          not_checked.push_back(tree);
+          problems += "  " + result.unchecked + "\n" + (result.remedy.empty() ? "" : result.remedy + "\n");
+          continue;
+        }
+        checked.push_back(tree);
+        drift = drift || !result.differences.empty();
+        trees[tree] = Json(result.differences);
+        for (const auto& line : result.differences) text += tree + ": " + line + "\n";
       }
       j["command"] = "check";
       j["drift"] = drift;
       j["differences"] = trees;
-      emit(g, drift ? text : "no drift: the live schema matches the revisions\n", j);
+      if (!not_checked.empty()) j["unchecked"] = unchecked;
+      if (!drift)
+        text = not_checked.empty() ? "no drift: the live schema matches the revisions\n"
+               : checked.empty()   ? ""
+                                   : fmt::format("no drift in {}\n", fmt::join(checked, ", "));
+      emit(g, text, j);
+      if (!not_checked.empty()) {
+        problems.pop_back();
+        std::vector<std::string> quoted;
+        for (const auto& tree : not_checked) quoted.push_back("'" + tree + "'");
+        throw AttentionError(fmt::format("{} {} not checked: what {} revisions produce is not known here",
+                                         not_checked.size() == 1 ? "tree" : "trees", fmt::join(quoted, ", "),
+                                         not_checked.size() == 1 ? "its" : "their"),
+                             problems);
+      }
       return drift ? static_cast<int>(ExitCode::drift) : 0;
     };
   });

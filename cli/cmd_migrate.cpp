@@ -8,6 +8,7 @@
 #include "core/base/errors.h"
 #include "core/run/executor.h"
 #include "core/run/offline_sql.h"
+#include "core/run/schema_snapshots.h"
 #include "core/run/embedded_trees.h"
 
 namespace tsm::cli {
@@ -93,25 +94,42 @@ void add_migrate_commands(CLI::App& app, GlobalOptions& g, Action& run) {
   down->callback([&] { run = [&] { return run_migrate(g, Direction::down, target, sql); }; });
 
   static std::vector<std::string> stamp_targets;
-  static bool purge = false, detect = false;
+  static bool purge = false, detect = false, adopt_schema = false;
   auto* st = app.add_subcommand("stamp", "set the version table to targets without running migrations");
   st->add_option("targets", stamp_targets, "target revision(s)");
   st->add_flag("--purge", purge, "empty the version table first (also clears unknown revisions)");
   st->add_flag("--detect", detect, "find the revision whose schema matches the live database and stamp it");
+  st->add_flag("--adopt-schema", adopt_schema,
+               "then record the live schema as what the (stamped or, without targets, current) revisions produce, "
+               "for `check` on trees whose raw SQL changes the schema");
   st->fallthrough();
   st->callback([&] {
     run = [&] {
       Workspace ws(g.settings());
       if (detect) {
-        if (!stamp_targets.empty()) throw UsageError("stamp --detect takes no targets");
+        if (!stamp_targets.empty() || adopt_schema)
+          throw UsageError("stamp --detect takes no targets and no --adopt-schema");
         return run_detect(g, ws);
       }
-      if (stamp_targets.empty()) throw UsageError("stamp needs at least one target (or --detect)");
-      TreeRows rows = stamp(ws, stamp_targets, purge);
+      if (stamp_targets.empty() && !adopt_schema)
+        throw UsageError("stamp needs at least one target (or --detect, or --adopt-schema)");
+      if (stamp_targets.empty() && purge) throw UsageError("stamp --purge needs a target");
+      TreeRows rows = stamp_targets.empty() ? TreeRows{} : stamp(ws, stamp_targets, purge);
       Json j;
       j["command"] = "stamp";
-      j["heads"] = heads_json(rows);
-      emit(g, "stamped:\n" + heads_text(ws, rows), j);
+      std::string text = stamp_targets.empty() ? "" : "stamped:\n" + heads_text(ws, rows);
+      if (adopt_schema) {
+        std::vector<std::string> trees;
+        for (const auto& tree : ws.selected_trees())
+          if (stamp_targets.empty() || rows.count(tree)) trees.push_back(tree);
+        auto adopted = adopt_live_schema(ws, trees);
+        j["adopted_schema"] = adopted;
+        text += adopted.empty()
+                    ? "no tree runs raw SQL that changes the schema: nothing to adopt\n"
+                    : fmt::format("schema snapshot taken from the live schema: {}\n", fmt::join(adopted, ", "));
+      }
+      if (!stamp_targets.empty()) j["heads"] = heads_json(rows);
+      emit(g, text, j);
       return 0;
     };
   });

@@ -1,27 +1,26 @@
 #include "core/run/drift.h"
 
-#include <set>
+#include "core/base/errors.h"
+#include "core/run/schema_snapshots.h"
 
 namespace tsm {
 
-std::vector<std::string> check_drift(const Workspace& ws, const std::string& tree) {
+TreeCheck check_tree(const Workspace& ws, const std::string& tree) {
   auto conn = ws.connect(tree, /*for_write=*/false);
   auto rows = ws.read_rows(*conn, tree);
   ws.check_known({{tree, rows}});
-  std::set<std::string> own = tables_of_tree(ws, tree);
-  SchemaDescription live = conn->introspect(bookkeeping_tables(ws));
-  SchemaDescription expected = conn->dialect().describe(ws.schema_at(tree, rows));
+  std::optional<SchemaSnapshot> snapshot;
+  if (!schema_sql_revisions(ws, tree, rows, conn->dialect().kind()).empty()) snapshot = SnapshotStore(*conn).load(tree);
+  Expectation expected = expected_schema(ws, conn->dialect(), tree, rows, snapshot);
+  if (!expected.schema) return {{}, expected.why_not, expected.remedy};
   // Tables of other trees in the same database are theirs to check; unknown tables are drift.
-  SchemaDescription mine;
-  for (const auto& [name, t] : live.tables) {
-    bool other_tree = !own.count(name) && !expected.tables.count(name);
-    bool known_elsewhere = false;
-    if (other_tree)
-      for (const auto& other : ws.graph().trees())
-        if (other != tree && tables_of_tree(ws, other).count(name)) known_elsewhere = true;
-    if (!known_elsewhere) mine.tables.emplace(name, t);
-  }
-  return diff(expected, mine);
+  return {diff(*expected.schema, live_schema_of(ws, *conn, tree, &*expected.schema)), "", ""};
+}
+
+std::vector<std::string> check_drift(const Workspace& ws, const std::string& tree) {
+  TreeCheck result = check_tree(ws, tree);
+  if (!result.unchecked.empty()) throw AttentionError(result.unchecked, result.remedy);
+  return result.differences;
 }
 
 }  // namespace tsm

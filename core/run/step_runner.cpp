@@ -132,6 +132,7 @@ void StepRunner::record_step(size_t i) {
   for (const auto& sql : version_sql(d_, table_, step)) exec(sql);
   if (step.direction == Direction::up) s_.store->record_applied(*step.revision, downgrades_[i]);
   else s_.store->forget(step.revision->id);
+  if (s_.snapshots) s_.snapshots->after_step(step_rows_before(step), step.heads_after);
 }
 
 Outcome StepRunner::run_step(size_t i) {

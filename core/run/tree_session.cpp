@@ -38,6 +38,8 @@ TreeSession open_locked(const Workspace& ws, const std::string& tree) {
   s.store->ensure_table();
   s.progress = std::make_unique<ProgressLog>(*s.conn, tree);
   if (!s.dialect().transactional_ddl()) s.progress->ensure_table();
+  const bool settled = s.dialect().transactional_ddl() || s.progress->incomplete().empty();
+  s.snapshots = SnapshotKeeper::open(ws, *s.conn, tree, settled);
   // Bookkeeping is in place: from here every statement waits only briefly for a table lock.
   s.conn->set_ddl_lock_wait(ws.settings().ddl_lock_wait, ws.settings().lock_budget);
   s.lock_budget = ws.settings().lock_budget;

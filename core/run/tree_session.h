@@ -11,6 +11,7 @@
 #include "core/recovery/ddl_progress_log.h"
 #include "core/recovery/revision_store.h"
 #include "core/recovery/run_history.h"
+#include "core/run/schema_snapshots.h"
 #include "core/run/workspace.h"
 
 namespace tsm {
@@ -23,6 +24,8 @@ struct TreeSession {
   std::unique_ptr<RevisionStore> store;
   std::unique_ptr<ProgressLog> progress;
   std::chrono::milliseconds lock_budget{0};  // --lock-budget (see execute_bounded)
+  // The schema snapshot `check` needs where raw SQL may change the schema (nullptr elsewhere).
+  std::unique_ptr<SnapshotKeeper> snapshots{};
   const Dialect& dialect() const { return conn->dialect(); }
 };
 

@@ -43,6 +43,7 @@ StepRecord revert_stored(const Workspace& ws, TreeSession& s, const Placement& p
   spdlog::warn("reverting {} with the downgrade SQL stored when it was applied", u.revision);
   const Dialect& d = s.dialect();
   const std::string table = ws.version_table(s.tree);
+  const std::vector<std::string> rows_before = rows;
   rows.erase(std::remove(rows.begin(), rows.end(), u.revision), rows.end());
   auto descends_from = [&](const std::string& row, const std::string& parent) {
     if (ws.graph().find(row)) return ws.graph().ancestors(row).count(parent) > 0;
@@ -67,6 +68,7 @@ StepRecord revert_stored(const Workspace& ws, TreeSession& s, const Placement& p
     if (!tx) s.conn->begin();
     for (const auto& sql : version_changes) s.conn->execute(sql);
     s.store->forget(u.revision);
+    if (s.snapshots) s.snapshots->after_step(rows_before, rows);
     s.conn->commit();
   } catch (const StatementError& e) {
     s.conn->rollback();

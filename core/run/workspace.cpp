@@ -11,6 +11,7 @@
 #include "core/recovery/ddl_progress_log.h"
 #include "core/recovery/revision_store.h"
 #include "core/recovery/run_history.h"
+#include "core/recovery/schema_snapshot.h"
 #include "core/recovery/table_lock.h"
 #include "core/run/backfill.h"
 
@@ -123,7 +124,7 @@ Schema Workspace::schema_at(const std::string& tree, const std::vector<std::stri
 }
 
 std::vector<std::string> bookkeeping_tables(const Workspace& ws) {
-  std::vector<std::string> out{kProgressTable, kRunsTable, kRevisionsTable, kLockTable, kBackfillTable};
+  std::vector<std::string> out{kProgressTable, kRunsTable, kRevisionsTable, kLockTable, kBackfillTable, kSnapshotTable};
   for (const auto& tree : ws.graph().trees()) out.push_back(ws.version_table(tree));
   return out;
 }
