@@ -9,6 +9,7 @@
 #include "cli/commands.h"
 #include "cli/format.h"
 #include "core/base/errors.h"
+#include "core/graph/target.h"
 #include "core/run/executor.h"
 #include "core/run/render_step.h"
 #include "core/recovery/run_history.h"
@@ -226,10 +227,32 @@ int run_history(const GlobalOptions& g, const std::string& range, bool indicate_
   return 0;
 }
 
+// The one revision a target names: an id, prefix or label as before, or any target of the
+// grammar that stands for exactly one revision (`head`, `context@head`, `label@head`). Unpinned
+// targets such as `head` mean the main tree unless --tree says otherwise.
+const Revision& revision_to_show(const Workspace& ws, const std::string& text) {
+  const auto& graph = ws.graph();
+  TargetSpec spec = parse_target(text);
+  if (spec.kind == TargetSpec::Kind::revision && spec.branch.empty())
+    return graph.is_label(text) ? graph.by_label(text) : graph.resolve_id(text);
+  std::vector<std::string> trees = trees_for_target(graph, spec, ws.selected_trees());
+  if (trees.size() > 1 && pinned_tree(graph, spec).empty() && std::count(trees.begin(), trees.end(), "main"))
+    trees = {"main"};
+  std::vector<const Revision*> named;
+  for (const auto& tree : trees)
+    for (const Revision* r : resolve_absolute_target(graph, spec, tree).revisions) named.push_back(r);
+  if (named.size() == 1) return *named[0];
+  if (named.empty()) throw UsageError(fmt::format("'{}' names no revision (the base): show takes one revision", text));
+  std::vector<std::string> ids;
+  for (const Revision* r : named) ids.push_back(r->id);
+  throw UsageError(fmt::format("'{}' names {} revisions ({}): show takes one; name it by id", text, ids.size(),
+                               fmt::join(ids, ", ")));
+}
+
 int run_show(const GlobalOptions& g, const std::string& rev_spec) {
   Workspace ws(g.settings());
   const auto& graph = ws.graph();
-  const Revision& r = graph.is_label(rev_spec) ? graph.by_label(rev_spec) : graph.resolve_id(rev_spec);
+  const Revision& r = revision_to_show(ws, rev_spec);
   DialectKind kind = g.dialect.empty() ? ws.url_for(r.tree).dialect : *parse_dialect(g.dialect);
   const Dialect& d = dialect_for(kind);
 

@@ -3,18 +3,39 @@
 #include <cstdlib>
 #include <iostream>
 
+#include <fmt/format.h>
+
+#include "core/base/errors.h"
+
 namespace tsm::cli {
 namespace {
-std::string env_or(const char* name, const std::string& fallback) {
-  const char* v = std::getenv(name);
-  return v && *v ? v : fallback;
+
+// The option if given, else the variable if set, else the fallback. An empty value from either
+// source is a usage error: it is what `--url "$DATABASE_URL"` with the variable unset gives, and
+// falling back to the default database would report success while production is untouched.
+std::string url_from(bool given, const std::string& option, const char* option_name, const char* variable,
+                     const std::string& fallback) {
+  if (given) {
+    if (option.empty())
+      throw UsageError(fmt::format("{} is empty (an unset variable in a deploy script?): give a database URL, or "
+                                   "leave {} out to use ${}",
+                                   option_name, option_name, variable));
+    return option;
+  }
+  if (const char* v = std::getenv(variable)) {
+    if (!*v)
+      throw UsageError(fmt::format("${} is set but empty: give a database URL, or unset it to use the default", variable));
+    return v;
+  }
+  return fallback;
 }
+
 }  // namespace
 
 Settings GlobalOptions::settings() const {
   Settings s;
-  s.main_url = !url.empty() ? url : env_or("TURNSTONE_DATABASE_URL", "sqlite:///turnstone.db");
-  std::string ctx = !context_url.empty() ? context_url : env_or("TURNSTONE_CONTEXT_DATABASE_URL", "");
+  s.main_url = url_from(url_given, url, "--url", "TURNSTONE_DATABASE_URL", "sqlite:///turnstone.db");
+  std::string ctx = url_from(context_url_given, context_url, "--context-url", "TURNSTONE_CONTEXT_DATABASE_URL", "");
   if (!ctx.empty()) s.context_url = ctx;
   s.revision_dirs = revision_dirs;
   if (!tree.empty()) s.tree = tree;

@@ -17,6 +17,8 @@ using Json = nlohmann::ordered_json;
 struct GlobalOptions {
   std::string url;          // --url
   std::string context_url;  // --context-url
+  bool url_given = false;          // --url was on the command line (even as "")
+  bool context_url_given = false;  // --context-url likewise
   std::string tree;         // --tree
   std::vector<std::string> revision_dirs;
   bool json = false;

@@ -1,4 +1,7 @@
 // turnstone-migrate: CLI11 wiring only. Commands live in cli/cmd_*.cpp, SQL in dialects/.
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
 #include <iostream>
 
 #include <CLI/CLI.hpp>
@@ -55,6 +58,17 @@ void print_error(const std::string& message, const std::string& details = {}) {
   if (!details.empty()) std::cerr << details << "\n";
 }
 
+// Whether everything printed on stdout reached it: a full disk or a closed pipe (SIGPIPE
+// ignored) must not look like success with a truncated plan.sql.
+bool output_written() {
+  errno = 0;
+  std::cout.flush();
+  if (std::cout.good() && std::fflush(stdout) == 0) return true;
+  const int saved = errno;
+  print_error(std::string("cannot write the output to stdout") + (saved ? std::string(": ") + std::strerror(saved) : ""));
+  return false;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -86,9 +100,12 @@ int main(int argc, char** argv) {
     return static_cast<int>(tsm::ExitCode::usage);
   }
 
+  g.url_given = app.get_option("--url")->count() > 0;
+  g.context_url_given = app.get_option("--context-url")->count() > 0;
   setup_logging(g);
   try {
-    return run ? run() : 0;
+    const int code = run ? run() : 0;
+    return output_written() ? code : static_cast<int>(tsm::ExitCode::migration_failed);
   } catch (const tsm::Error& e) {
     print_error(e.what(), e.details());
     return static_cast<int>(e.code());

@@ -117,18 +117,23 @@ bool valid_host_name(const std::string& host) {
   });
 }
 
-int parse_port(const std::string& text) {
+// `echo`: whether the text may be quoted in an error. Without an '@' in the URL, "host:port"
+// may really be "user:password" with the '@' forgotten, so nothing of it is ever echoed.
+int parse_port(const std::string& text, bool echo) {
   if (text.empty()) malformed("empty port after ':'");
   bool digits = text.size() <= 5 && std::all_of(text.begin(), text.end(), [](unsigned char c) { return std::isdigit(c); });
   int value = digits ? std::stoi(text) : 0;
   if (value < 1 || value > 65535) {
+    if (!echo)
+      malformed("the port is not a number between 1 and 65535 (and the URL has no '@': if it holds a user and "
+                "password, write user:password@host)");
     std::string shown = text.size() > 16 ? text.substr(0, 16) + "…" : text;
     malformed(fmt::format("port '{}' is not a number between 1 and 65535", shown));
   }
   return value;
 }
 
-void parse_host_port(DatabaseUrl& url, const std::string& hostport) {
+void parse_host_port(DatabaseUrl& url, const std::string& hostport, bool echo) {
   std::string port_text;
   bool has_port = false;
   if (!hostport.empty() && hostport[0] == '[') {
@@ -138,7 +143,7 @@ void parse_host_port(DatabaseUrl& url, const std::string& hostport) {
     bool ok = !url.host.empty() && url.host.find(':') != std::string::npos &&
               std::all_of(url.host.begin(), url.host.end(),
                           [](unsigned char c) { return std::isxdigit(c) || c == ':' || c == '.'; });
-    if (!ok) malformed(fmt::format("'[{}]' is not an IPv6 address", url.host));
+    if (!ok) malformed(echo ? fmt::format("'[{}]' is not an IPv6 address", url.host) : "the host in brackets is not an IPv6 address");
     std::string after = hostport.substr(close + 1);
     if (!after.empty()) {
       if (after[0] != ':') malformed("unexpected text after the IPv6 host (expected ':port')");
@@ -153,9 +158,10 @@ void parse_host_port(DatabaseUrl& url, const std::string& hostport) {
       port_text = hostport.substr(colon + 1);
       if (port_text.find(':') != std::string::npos) malformed("an IPv6 host must be written in brackets: [::1]:5432");
     }
-    if (!valid_host_name(url.host)) malformed(fmt::format("invalid character in host '{}'", url.host));
+    if (!valid_host_name(url.host))
+      malformed(echo ? fmt::format("invalid character in host '{}'", url.host) : "invalid character in the host");
   }
-  if (has_port) url.port = parse_port(port_text);
+  if (has_port) url.port = parse_port(port_text, echo);
 }
 
 void parse_server(DatabaseUrl& url, const std::string& rest) {
@@ -173,7 +179,7 @@ void parse_server(DatabaseUrl& url, const std::string& rest) {
   std::string hostpath = after.substr(0, qmark);
   if (qmark != std::string::npos) url.query = parse_query(after.substr(qmark + 1));
   auto slash = hostpath.find('/');
-  parse_host_port(url, hostpath.substr(0, slash));
+  parse_host_port(url, hostpath.substr(0, slash), /*echo=*/at != std::string::npos);
   if (slash != std::string::npos) {
     std::string db = hostpath.substr(slash + 1);
     if (db.find('/') != std::string::npos) malformed("the database name contains '/' (write it %2F)");
@@ -262,9 +268,21 @@ std::string redact_secret(std::string message, const std::optional<std::string>&
                                     percent_encode(pw, {}, HexCase::upper, true),
                                     percent_encode(pw, "/")};
   std::sort(forms.begin(), forms.end(), [](const auto& a, const auto& b) { return a.size() > b.size(); });
+  // Only where the form stands as a token of its own: a password "tm" must not turn "stmt" into
+  // "s***t" (which garbles the message and hints at the password).
+  auto word = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '_'; };
   for (const auto& form : forms) {
-    for (auto pos = message.find(form); pos != std::string::npos; pos = message.find(form, pos + 3))
+    for (auto pos = message.find(form); pos != std::string::npos;) {
+      const std::size_t end = pos + form.size();
+      const bool glued_before = pos > 0 && word(message[pos - 1]) && word(form.front());
+      const bool glued_after = end < message.size() && word(message[end]) && word(form.back());
+      if (glued_before || glued_after) {
+        pos = message.find(form, pos + 1);
+        continue;
+      }
       message.replace(pos, form.size(), "***");
+      pos = message.find(form, pos + 3);
+    }
   }
   return message;
 }

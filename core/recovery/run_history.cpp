@@ -63,9 +63,12 @@ void RunHistory::started(const std::string& revision, Direction direction) {
 // Under the lock only this process has 'running' rows of the tree (older ones were marked
 // interrupted), so tree + revision + direction + 'running' names exactly our row.
 void RunHistory::finished(const std::string& revision, Direction direction, Outcome outcome) {
-  conn_.query(fmt::format("UPDATE {} SET outcome = ?, finished_at = CURRENT_TIMESTAMP "
+  // started_at's default has microseconds (DATETIME(6) DEFAULT CURRENT_TIMESTAMP(6) on MariaDB,
+  // where a bare CURRENT_TIMESTAMP is whole seconds: a step could finish before it started).
+  const char* now = conn_.dialect().kind() == DialectKind::mariadb ? "CURRENT_TIMESTAMP(6)" : "CURRENT_TIMESTAMP";
+  conn_.query(fmt::format("UPDATE {} SET outcome = ?, finished_at = {} "
                           "WHERE tree = ? AND revision = ? AND direction = ? AND outcome = 'running'",
-                          table(conn_)),
+                          table(conn_), now),
               {outcome_word(outcome), tree_, revision, direction_word(direction)});
 }
 

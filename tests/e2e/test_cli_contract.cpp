@@ -122,6 +122,18 @@ TEST_CASE("history, heads and show print Alembic-style text and valid JSON", "[e
   auto showj = nlohmann::json::parse(run_in(dir, {"show", head, "--json"}).out);
   CHECK(showj.at("revision").get<std::string>() == head);
   CHECK_FALSE(showj.at("upgrade_sql").empty());
+  // Any target naming exactly one revision (issue 11): head means the main tree's head.
+  auto show_head = run_in(dir, {"show", "head", "--json"});
+  INFO(show_head.err);
+  REQUIRE(show_head.exit_code == 0);
+  CHECK(nlohmann::json::parse(show_head.out).at("revision").get<std::string>() == head);
+  std::string context_head = heads.at("heads").at("context").at(0).at("revision").get<std::string>();
+  auto show_ctx = run_in(dir, {"show", "head", "--tree", "context", "--json"});
+  REQUIRE(show_ctx.exit_code == 0);
+  CHECK(nlohmann::json::parse(show_ctx.out).at("revision").get<std::string>() == context_head);
+  auto show_base = run_in(dir, {"show", "base"});
+  CHECK(show_base.exit_code == 2);
+  CHECK(contains(show_base.err, "names no revision"));
 
   // Range: from the base revision up to head lists everything of the tree.
   auto base_rev = lines.back().substr(std::string("<base> -> ").size(), 12);

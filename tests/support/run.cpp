@@ -39,7 +39,7 @@ RunResult run_tool(const std::vector<std::string>& args, const RunOptions& optio
     env_strings.push_back(kv);
   }
   for (const auto& [k, v] : options.env)
-    if (!v.empty()) env_strings.push_back(k + "=" + v);
+    if (!v.empty()) env_strings.push_back(k + "=" + (v == kEmptyValue ? std::string() : v));
 
   pid_t pid = fork();
   if (pid < 0) throw std::runtime_error("fork failed");

@@ -13,6 +13,9 @@ struct RunResult {
   std::vector<std::string> out_lines() const;
 };
 
+// An environment value that sets the variable to the empty string (a "" value removes it).
+inline const std::string kEmptyValue = "\x01<empty>";
+
 struct RunOptions {
   std::string cwd;                           // empty: current directory
   std::map<std::string, std::string> env;    // added to (or, with "" value, removed from) the environment

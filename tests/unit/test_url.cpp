@@ -220,6 +220,22 @@ TEST_CASE("url: redact_secret removes raw and percent-encoded passwords", "[url]
   CHECK(redact_secret("keep me", std::nullopt) == "keep me");
   CHECK(redact_secret("keep me", std::string()) == "keep me");
   CHECK(redact_secret("x secret y secret", std::string("secret")) == "x *** y ***");
+  // A short password inside a longer word is not masked (issue 11: "stmt" printed as "s***t").
+  CHECK(redact_secret("bad stmt near 'tm' (user tm:tm@h)", std::string("tm")) == "bad stmt near '***' (user ***:***@h)");
+}
+
+TEST_CASE("url: a URL whose '@' is missing never echoes what may be the password", "[url]") {
+  for (const std::string text : {"postgresql://tm:secret127.0.0.1/db", "mysql://tm:secret", "mariadb://tm:sec ret@",
+                                 "postgresql://tm:[secret]/db", "postgresql://tm:secret:5432/db"}) {
+    INFO(text);
+    try {
+      parse_url(text);
+    } catch (const UsageError& e) {
+      CHECK_THAT(std::string(e.what()), !Catch::Contains("secret") && !Catch::Contains("sec ret"));
+    }
+  }
+  CHECK_THROWS_WITH(parse_url("postgresql://tm:secret127.0.0.1/db"),
+                    Catch::Contains("the port is not a number") && Catch::Contains("user:password@host"));
 }
 
 TEST_CASE("url: default context URL", "[url]") {

@@ -1,0 +1,91 @@
+// Hostile and careless input (issue 11): refused with one clear line and a documented exit code,
+// nothing changed, nothing leaked.
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "tests/support/e2e_fixture.h"
+
+using namespace tsm::test;
+namespace fs = std::filesystem;
+
+namespace {
+
+bool contains(const std::string& haystack, const std::string& needle) { return haystack.find(needle) != std::string::npos; }
+
+// A scratch working directory: the default URL would create ./turnstone.db in it.
+struct Scratch {
+  fs::path dir = fs::temp_directory_path() / ("tsm_hostile_" + std::to_string(::getpid()));
+  Scratch() { fs::create_directories(dir); }
+  ~Scratch() {
+    std::error_code ec;
+    fs::remove_all(dir, ec);
+  }
+  RunResult run(const std::vector<std::string>& args, std::map<std::string, std::string> env = {}) const {
+    RunOptions o;
+    o.cwd = dir.string();
+    o.env = std::move(env);
+    return run_tool(args, o);
+  }
+  bool empty() const { return fs::is_empty(dir); }
+};
+
+}  // namespace
+
+TEST_CASE("hostile input: an empty URL is a usage error and creates nothing", "[e2e]") {
+  Scratch s;
+  auto flag = s.run({"upgrade", "head", "--url", ""});
+  CHECK(flag.exit_code == 2);
+  CHECK(contains(flag.err, "error: --url is empty"));
+  auto env = s.run({"upgrade", "head"}, {{"TURNSTONE_DATABASE_URL", kEmptyValue}});
+  CHECK(env.exit_code == 2);
+  CHECK(contains(env.err, "error: $TURNSTONE_DATABASE_URL is set but empty"));
+  auto ctx = s.run({"current"}, {{"TURNSTONE_CONTEXT_DATABASE_URL", kEmptyValue}});
+  CHECK(ctx.exit_code == 2);
+  CHECK(s.empty());  // no ./turnstone.db, no context file
+}
+
+TEST_CASE("hostile input: a URL without its '@' never echoes the password", "[e2e]") {
+  Scratch s;
+  for (const std::string url : {"postgresql://tm:secret127.0.0.1/db", "mysql://tm:secret", "mariadb://tm:secret:3306/x"}) {
+    for (const std::vector<std::string>& extra : {std::vector<std::string>{}, {"-v"}, {"--json"}}) {
+      std::vector<std::string> args{"current"};
+      args.insert(args.end(), extra.begin(), extra.end());
+      auto r = s.run(args, {{"TURNSTONE_DATABASE_URL", url}});
+      INFO(url << " " << r.err);
+      CHECK(r.exit_code == 2);
+      CHECK_FALSE(contains(r.out + r.err, "secret"));
+    }
+  }
+  CHECK(s.empty());
+}
+
+TEST_CASE("run history on MariaDB keeps microseconds: no step finishes before it started", "[e2e]") {
+  TSM_REQUIRE_BACKEND(tsm::DialectKind::mariadb);
+  Cli cli(tsm::DialectKind::mariadb);
+  REQUIRE(cli.run({"upgrade", "head"}).exit_code == 0);
+  auto rows = cli.db().column("SELECT COUNT(*) FROM turnstone_migrate_runs");
+  REQUIRE(std::stoi(rows.at(0)) >= 5);
+  CHECK(cli.db().column("SELECT COUNT(*) FROM turnstone_migrate_runs WHERE finished_at < started_at") ==
+        std::vector<std::string>{"0"});
+  // Whole seconds would leave every fraction at zero.
+  CHECK(cli.db().column("SELECT COUNT(*) FROM turnstone_migrate_runs WHERE MICROSECOND(finished_at) <> 0") !=
+        std::vector<std::string>{"0"});
+}
+
+TEST_CASE("hostile input: a failed write to stdout is an error and a non-zero exit", "[e2e]") {
+  Scratch s;
+  const std::string err = (s.dir / "err.txt").string();
+  const std::string cmd = tool_path() + " upgrade head --sql --dialect sqlite --url sqlite:///" + (s.dir / "x.db").string() +
+                          " > /dev/full 2> '" + err + "'";
+  const int status = std::system(cmd.c_str());
+  REQUIRE(WIFEXITED(status));
+  CHECK(WEXITSTATUS(status) == 1);
+  std::ifstream in(err);
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  CHECK(contains(text, "error: cannot write the output to stdout"));
+}
