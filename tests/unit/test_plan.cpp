@@ -189,6 +189,40 @@ TEST_CASE("plan: depends_on into another branch of the same root", "[plan]") {
                 "b1: update b1->r0 => [r0]"});
 }
 
+// Issue 11: a merge whose parents are linked by depends_on. A <- (B, C) <- D; E <- D;
+// F <- D depends_on E; G <- (E, F); H <- F depends_on G; I <- (G, H); J <- I.
+RevisionGraph merge_over_dependency() {
+  return RevisionGraph({rev("A"), rev("B", {"A"}), rev("C", {"A"}), rev("D", {"B", "C"}), rev("E", {"D"}),
+                        rev("F", {"D"}, {}, {"E"}), rev("G", {"E", "F"}), rev("H", {"F"}, {}, {"G"}),
+                        rev("I", {"G", "H"}), rev("J", {"I"})});
+}
+
+TEST_CASE("plan: downgrade through a merge whose parents are linked by depends_on", "[plan][issue11]") {
+  auto g = merge_over_dependency();
+  // Reverting I unmerges to its parents G and H, but H depends on G: H alone implies both. Alembic
+  // 1.8.1 (Debian 12) writes {G, H} and then refuses every upgrade ("Requested revision H overlaps
+  // with other requested revisions G"): its bug #1373, fixed in Alembic 1.13.1, which writes {H}.
+  auto p = down(g, "G", {"J"});
+  CHECK(trace(p) == Strings{"J: update J->I => [I]", "I: update I->H => [H]"});
+  CHECK(p.heads_after == Strings{"H"});
+  // G stays applied (H depends on it) and nothing below the target is reverted.
+  CHECK(trace(up(g, "heads", {"H"})) == Strings{"I: update H->I => [I]", "J: update I->J => [J]"});
+  CHECK(trace(down(g, "F", {"H"})) == Strings{"H: update H->G => [G]", "G: update G->F => [F]"});
+}
+
+TEST_CASE("plan: rows an older Alembic left with one implying another are repaired by the next step",
+          "[plan][issue11]") {
+  auto g = merge_over_dependency();
+  // {G, H}: what Alembic 1.8.1 leaves after `downgrade G` from J. H implies G.
+  CHECK(trace(up(g, "heads", {"G", "H"})) == Strings{"I: remove G, update H->I => [I]", "J: update I->J => [J]"});
+  CHECK(trace(down(g, "F", {"G", "H"})) == Strings{"H: remove G, update H->G => [G]", "G: update G->F => [F]"});
+  CHECK(down(g, "base", {"G", "H"}).heads_after.empty());
+  // Nothing to do: nothing is written, the rows stay as they are.
+  auto none = up(g, "G", {"G", "H"});
+  CHECK(none.steps.empty());
+  CHECK(none.heads_after == Strings{"G", "H"});
+}
+
 TEST_CASE("plan: label at base with a shared root follows Alembic", "[plan]") {
   // Alembic resolves feature@base to the tree's bases; with one shared root everything applied goes.
   RevisionGraph g({rev("r0"), rev("b1", {"r0"}, {"feature"}), rev("c1", {"r0"})});
