@@ -230,6 +230,37 @@ TEST_CASE("plan: label at base with a shared root follows Alembic", "[plan]") {
   CHECK(down(g, "feature@base", {"b1", "c1"}).heads_after.empty());
 }
 
+TEST_CASE("plan: downgrade to a revision off the named branch follows Alembic", "[plan]") {
+  // Alembic's downgrade reads "<branch>@<rev>" as <rev>; the branch only picks among <rev>'s
+  // children when there are several (found by the Alembic differential test).
+  RevisionGraph g({rev("r0"), rev("b1", {"r0"}, {"feature"}), rev("c1", {"r0"}), rev("c2", {"c1"}),
+                   rev("n1", {}, {"net"})});
+  CHECK(trace(down(g, "feature@c1", {"b1", "c2"})) == Strings{"c2: update c2->c1 => [b1,c1]"});
+  CHECK(trace(down(g, "feature@r0", {"b1", "c2"})) == Strings{"b1: remove b1 => [c2]"});
+  CHECK(usage_error([&] { down(g, "net@r0", {"b1", "c2"}); }).find("not a valid downgrade target") !=
+        std::string::npos);
+  // Upgrades still refuse a revision off the branch, as Alembic does.
+  CHECK(usage_error([&] { up(g, "feature@c1"); }).find("not on the branch") != std::string::npos);
+  // "<branch>@head" goes down to the tree's head, which must be single: Alembic ignores the branch
+  // when it resolves `head` for a downgrade.
+  CHECK(usage_error([&] { down(g, "feature@head", {"b1", "c2"}); }).find("Multiple heads are present") !=
+        std::string::npos);
+  CHECK(usage_error([&] { down(g, "feature@heads", {"b1", "c2"}); }).find("Multiple heads are present") !=
+        std::string::npos);
+  RevisionGraph merged({rev("r0"), rev("b1", {"r0"}, {"feature"}), rev("c1", {"r0"}), rev("m1", {"b1", "c1"})});
+  CHECK(down(merged, "feature@head", {"m1"}).steps.empty());
+}
+
+TEST_CASE("plan: a branch's heads that depend on one another are refused like Alembic", "[plan]") {
+  // Heads follow down_revisions: n2 stays a head although a3 depends on it. "cart@heads" asks for
+  // both; Alembic refuses ("Requested revision a3 overlaps with other requested revisions n2").
+  RevisionGraph g({rev("r0", {}, {"cart"}), rev("n1", {"r0"}), rev("n2", {"n1"}), rev("a2", {"r0"}),
+                   rev("a3", {"a2"}, {}, {"n2"})});
+  auto msg = usage_error([&] { up(g, "cart@heads"); });
+  CHECK(msg.find("names overlapping revisions: a3 depends on n2") != std::string::npos);
+  CHECK(trace(up(g, "heads")).size() == 5);  // `heads` is the real heads: a3 alone
+}
+
 TEST_CASE("plan: several trees", "[plan]") {
   RevisionGraph g({rev("m1"), rev("m2", {"m1"}), rev("c1", {}, {"ctx"}, {}, "context"),
                    rev("c2", {"c1"}, {}, {}, "context")});
