@@ -1,10 +1,14 @@
 // Planning with Alembic's semantics: which revisions run (RevisionMap._collect_upgrade_revisions /
 // _collect_downgrade_revisions) and how the version rows move after each (HeadMaintainer).
 //
-// The version rows of a tree are always the maximal revisions of what is applied. That lets the
-// HeadMaintainer's "ancestor of another head" tests become O(1) lookups: a parent d of the
-// reverted revision stays implied by another row exactly when another applied revision still names
-// d as parent or dependency.
+// The version rows this writes are always the maximal revisions of what is applied (no row implies
+// another). That lets the HeadMaintainer's "ancestor of another head" tests become O(1) lookups: a
+// parent d of the reverted revision stays implied by another row exactly when another applied
+// revision still names d as parent or dependency. It is what Alembic writes since 1.13.1; older
+// Alembic (Debian 12 ships 1.8.1) can leave a redundant row when it downgrades a merge whose
+// parents are linked by depends_on (its issue #1373: rows {G, H} with H depending on G), after which
+// it refuses every upgrade. Rows like that are read as what they imply: the first step of any plan
+// removes them.
 #include "core/graph/plan.h"
 
 #include <algorithm>
@@ -55,6 +59,21 @@ AttentionError inconsistent(const std::string& tree, const std::string& why) {
                         "); repair them with 'stamp'");
 }
 
+// Rows that are a strict ancestor of another row: one traversal from the rows' parents.
+std::vector<std::string> redundant_rows(const RevisionGraph& graph, const std::vector<std::string>& rows) {
+  if (rows.size() < 2) return {};
+  std::vector<std::string> starts;
+  for (const auto& row : rows) {
+    auto parents = full_parents(graph.get(row));
+    starts.insert(starts.end(), parents.begin(), parents.end());
+  }
+  auto implied = ancestors_of(graph, starts);
+  std::vector<std::string> out;
+  for (const auto& row : rows)
+    if (implied.count(row)) out.push_back(row);
+  return out;
+}
+
 // The version rows while a plan runs, recording each change like Alembic's HeadMaintainer.
 class HeadMaintainer {
  public:
@@ -75,6 +94,10 @@ class HeadMaintainer {
     step.changes.push_back({VersionChange::Kind::update, from, to});
   }
   bool has(const std::string& rev) const { return heads_.count(rev) > 0; }
+  // Removes the rows another row implies (left by Alembic < 1.13.1), recording it on `step`.
+  void drop_redundant(const RevisionGraph& graph, Step& step) {
+    for (const auto& rev : redundant_rows(graph, rows())) remove(step, rev);
+  }
   std::vector<std::string> rows() const { return sorted(heads_); }
 
  private:
@@ -130,6 +153,7 @@ Plan plan_upgrade(const RevisionGraph& graph, const std::string& tree, const std
     Step step;
     step.revision = r;
     step.direction = Direction::up;
+    if (plan.steps.empty()) heads.drop_redundant(graph, step);
     apply_upgrade(graph, heads, step);
     step.heads_after = heads.rows();
     plan.steps.push_back(std::move(step));
@@ -186,6 +210,7 @@ Plan plan_downgrade(const RevisionGraph& graph, const std::string& tree, const s
     Step step;
     step.revision = *it;
     step.direction = Direction::down;
+    if (plan.steps.empty()) heads.drop_redundant(graph, step);
     if (!heads.has((*it)->id)) throw inconsistent(tree, (*it)->id + " is applied below another row");
     apply_downgrade(graph, heads, step, named_by);
     step.heads_after = heads.rows();

@@ -287,8 +287,32 @@ Destination resolve_absolute_target(const RevisionGraph& graph, const TargetSpec
   return {};
 }
 
+namespace {
+
+// Alembic's upgrade walks each requested revision's ancestors with check=True and refuses when
+// one requested revision is an ancestor of another: only "<branch>@heads" can ask for that, as a
+// branch's heads follow down_revisions and one of them may depend on another.
+void refuse_overlapping(const RevisionGraph& graph, const Destination& d, const std::string& text) {
+  if (d.revisions.size() < 2) return;
+  for (const Revision* r : d.revisions) {
+    std::vector<std::string> parents = full_parents(*r);
+    auto below = ancestors_of(graph, parents);
+    for (const Revision* other : d.revisions)
+      if (other != r && below.count(other->id))
+        throw UsageError("target '" + text + "' names overlapping revisions: " + r->id + " depends on " + other->id +
+                         " (Alembic refuses this too); upgrade to " + r->id + ", or to 'heads'");
+  }
+}
+
+}  // namespace
+
 Destination resolve_upgrade_target(const RevisionGraph& graph, const TargetSpec& spec, const std::string& tree,
                                    const std::vector<std::string>& rows) {
+  if (spec.kind == TargetSpec::Kind::heads) {
+    Destination d = resolve_absolute_target(graph, spec, tree);
+    refuse_overlapping(graph, d, spec.text);
+    return d;
+  }
   if (spec.kind != TargetSpec::Kind::relative || !spec.symbol.empty()) return resolve_absolute_target(graph, spec, tree);
   if (spec.steps < 0)
     throw UsageError("relative target '" + spec.text + "' goes down: use downgrade, or '<rev>" +
@@ -313,6 +337,18 @@ Destination resolve_upgrade_target(const RevisionGraph& graph, const TargetSpec&
 
 Destination resolve_downgrade_target(const RevisionGraph& graph, const TargetSpec& spec, const std::string& tree,
                                      const std::vector<std::string>& rows) {
+  if (spec.kind != TargetSpec::Kind::relative && !spec.branch.empty()) {
+    // Alembic's _parse_downgrade_target: "<branch>@<symbol>" goes down to <symbol> resolved on its
+    // own (a revision off the branch is fine; `head` is the tree's single head); the branch only
+    // narrows which of the target's children are reverted (plan_downgrade).
+    const Revision* branch = optional_branch(graph, spec);
+    check_tree(*branch, tree);
+    TargetSpec plain = spec;
+    plain.branch.clear();
+    Destination d = resolve_downgrade_target(graph, plain, tree, rows);
+    d.branch = branch;
+    return d;
+  }
   if (spec.kind == TargetSpec::Kind::heads) {
     // Alembic resolves a downgrade target to one revision: "heads" only works when it is one.
     Destination d = resolve_absolute_target(graph, spec, tree);

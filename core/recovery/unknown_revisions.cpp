@@ -78,7 +78,10 @@ Placement place_rows(const RevisionGraph& graph, const std::string& tree, const 
         "(pass --revisions-dir for SQL units)");
   }
   for (auto it = oldest_first.rbegin(); it != oldest_first.rend(); ++it) p.unknown.push_back(store.at(*it));
-  p.known_rows = heads_only(graph, known);
+  // Known rows only: plan with the rows as they are, so that a row another row implies (left by
+  // Alembic before 1.13.1, its bug #1373) is removed by the plan's first step, not kept forever.
+  // Under unknown rows, the known revisions below them stand in: only their heads.
+  p.known_rows = p.unknown.empty() ? std::vector<std::string>(known.begin(), known.end()) : heads_only(graph, known);
   return p;
 }
 

@@ -198,3 +198,61 @@ TEMPLATE_TEST_CASE("branches: head refuses several heads, heads applies both, me
   CHECK_FALSE(cli.has_table("br_right"));
   CHECK_FALSE(cli.has_table("br_left"));
 }
+
+// Issue 11: A <- (B, C) <- D; E <- D; F <- D depends_on E; G <- (E, F); H <- F depends_on G;
+// I <- (G, H); J <- I. Downgrading J to G reverts J and I and leaves the row H (H implies G).
+// Alembic 1.8.1 writes {G, H} there (its bug #1373, fixed in 1.13.1): a table left like that is
+// repaired by the next upgrade or downgrade.
+TEMPLATE_TEST_CASE("a merge whose parents are linked by depends_on: downgrade and repair of older Alembic rows",
+                   "[e2e]", TSM_BACKENDS) {
+  TSM_REQUIRE_BACKEND(TestType::kind);
+  Cli cli(TestType::kind);
+  struct Unit {
+    const char* id;
+    const char* down;
+    const char* depends;
+  };
+  std::string dir;
+  for (const Unit& u : {Unit{"A", "none", ""}, Unit{"B", "A", ""}, Unit{"C", "A", ""}, Unit{"D", "B, C", ""},
+                        Unit{"E", "D", ""}, Unit{"F", "D", "E"}, Unit{"G", "E, F", ""}, Unit{"H", "F", "G"},
+                        Unit{"I", "G, H", ""}, Unit{"J", "I", ""}}) {
+    // Lower-case ids: PostgreSQL folds the unquoted marker table names.
+    auto ids = [](std::string list) {
+      std::string out;
+      for (char c : list)
+        out += (c >= 'A' && c <= 'J') ? std::string("i11") + char(c - 'A' + 'a') : std::string(1, c);
+      return out;
+    };
+    std::string id = ids(u.id);
+    std::string text = "-- revision: " + id + "\n-- down_revision: " + ids(u.down) + "\n-- tree: e2e\n";
+    if (*u.depends) text += "-- depends_on: " + ids(u.depends) + "\n";
+    text += "-- +upgrade\nCREATE TABLE t_" + id + " (id INTEGER);\n-- +downgrade\nDROP TABLE t_" + id + ";\n";
+    dir = cli.unit(id + ".sql", text);
+  }
+  auto with = [&](std::vector<std::string> more) {
+    std::vector<std::string> args{"--revisions-dir", dir, "--tree", "e2e"};
+    args.insert(args.end(), more.begin(), more.end());
+    auto r = cli.run(args);
+    INFO(r.err);
+    CHECK(r.exit_code == 0);
+    return r;
+  };
+  using Rows = std::vector<std::string>;
+  with({"upgrade", "i11j"});
+  with({"downgrade", "i11g"});
+  CHECK(cli.versions("turnstone_e2e_version") == Rows{"i11h"});
+  CHECK(cli.has_table("t_i11g"));
+  CHECK_FALSE(cli.has_table("t_i11i"));
+
+  // What Alembic 1.8.1 leaves: {G, H}. The next upgrade removes G with its first step.
+  cli.db().connect()->execute("INSERT INTO turnstone_e2e_version (version_num) VALUES ('i11g')");
+  with({"upgrade", "heads"});
+  CHECK(cli.versions("turnstone_e2e_version") == Rows{"i11j"});
+  // And the next downgrade, too.
+  with({"downgrade", "i11g"});
+  cli.db().connect()->execute("INSERT INTO turnstone_e2e_version (version_num) VALUES ('i11g')");
+  with({"downgrade", "i11f"});
+  CHECK(cli.versions("turnstone_e2e_version") == Rows{"i11f"});
+  CHECK_FALSE(cli.has_table("t_i11g"));
+  CHECK(cli.has_table("t_i11f"));
+}

@@ -189,11 +189,76 @@ TEST_CASE("plan: depends_on into another branch of the same root", "[plan]") {
                 "b1: update b1->r0 => [r0]"});
 }
 
+// Issue 11: a merge whose parents are linked by depends_on. A <- (B, C) <- D; E <- D;
+// F <- D depends_on E; G <- (E, F); H <- F depends_on G; I <- (G, H); J <- I.
+RevisionGraph merge_over_dependency() {
+  return RevisionGraph({rev("A"), rev("B", {"A"}), rev("C", {"A"}), rev("D", {"B", "C"}), rev("E", {"D"}),
+                        rev("F", {"D"}, {}, {"E"}), rev("G", {"E", "F"}), rev("H", {"F"}, {}, {"G"}),
+                        rev("I", {"G", "H"}), rev("J", {"I"})});
+}
+
+TEST_CASE("plan: downgrade through a merge whose parents are linked by depends_on", "[plan][issue11]") {
+  auto g = merge_over_dependency();
+  // Reverting I unmerges to its parents G and H, but H depends on G: H alone implies both. Alembic
+  // 1.8.1 (Debian 12) writes {G, H} and then refuses every upgrade ("Requested revision H overlaps
+  // with other requested revisions G"): its bug #1373, fixed in Alembic 1.13.1, which writes {H}.
+  auto p = down(g, "G", {"J"});
+  CHECK(trace(p) == Strings{"J: update J->I => [I]", "I: update I->H => [H]"});
+  CHECK(p.heads_after == Strings{"H"});
+  // G stays applied (H depends on it) and nothing below the target is reverted.
+  CHECK(trace(up(g, "heads", {"H"})) == Strings{"I: update H->I => [I]", "J: update I->J => [J]"});
+  CHECK(trace(down(g, "F", {"H"})) == Strings{"H: update H->G => [G]", "G: update G->F => [F]"});
+}
+
+TEST_CASE("plan: rows an older Alembic left with one implying another are repaired by the next step",
+          "[plan][issue11]") {
+  auto g = merge_over_dependency();
+  // {G, H}: what Alembic 1.8.1 leaves after `downgrade G` from J. H implies G.
+  CHECK(trace(up(g, "heads", {"G", "H"})) == Strings{"I: remove G, update H->I => [I]", "J: update I->J => [J]"});
+  CHECK(trace(down(g, "F", {"G", "H"})) == Strings{"H: remove G, update H->G => [G]", "G: update G->F => [F]"});
+  CHECK(down(g, "base", {"G", "H"}).heads_after.empty());
+  // Nothing to do: nothing is written, the rows stay as they are.
+  auto none = up(g, "G", {"G", "H"});
+  CHECK(none.steps.empty());
+  CHECK(none.heads_after == Strings{"G", "H"});
+}
+
 TEST_CASE("plan: label at base with a shared root follows Alembic", "[plan]") {
   // Alembic resolves feature@base to the tree's bases; with one shared root everything applied goes.
   RevisionGraph g({rev("r0"), rev("b1", {"r0"}, {"feature"}), rev("c1", {"r0"})});
   CHECK(ids(down(g, "feature@base", {"b1", "c1"})) == Strings{"c1", "b1", "r0"});
   CHECK(down(g, "feature@base", {"b1", "c1"}).heads_after.empty());
+}
+
+TEST_CASE("plan: downgrade to a revision off the named branch follows Alembic", "[plan]") {
+  // Alembic's downgrade reads "<branch>@<rev>" as <rev>; the branch only picks among <rev>'s
+  // children when there are several (found by the Alembic differential test).
+  RevisionGraph g({rev("r0"), rev("b1", {"r0"}, {"feature"}), rev("c1", {"r0"}), rev("c2", {"c1"}),
+                   rev("n1", {}, {"net"})});
+  CHECK(trace(down(g, "feature@c1", {"b1", "c2"})) == Strings{"c2: update c2->c1 => [b1,c1]"});
+  CHECK(trace(down(g, "feature@r0", {"b1", "c2"})) == Strings{"b1: remove b1 => [c2]"});
+  CHECK(usage_error([&] { down(g, "net@r0", {"b1", "c2"}); }).find("not a valid downgrade target") !=
+        std::string::npos);
+  // Upgrades still refuse a revision off the branch, as Alembic does.
+  CHECK(usage_error([&] { up(g, "feature@c1"); }).find("not on the branch") != std::string::npos);
+  // "<branch>@head" goes down to the tree's head, which must be single: Alembic ignores the branch
+  // when it resolves `head` for a downgrade.
+  CHECK(usage_error([&] { down(g, "feature@head", {"b1", "c2"}); }).find("Multiple heads are present") !=
+        std::string::npos);
+  CHECK(usage_error([&] { down(g, "feature@heads", {"b1", "c2"}); }).find("Multiple heads are present") !=
+        std::string::npos);
+  RevisionGraph merged({rev("r0"), rev("b1", {"r0"}, {"feature"}), rev("c1", {"r0"}), rev("m1", {"b1", "c1"})});
+  CHECK(down(merged, "feature@head", {"m1"}).steps.empty());
+}
+
+TEST_CASE("plan: a branch's heads that depend on one another are refused like Alembic", "[plan]") {
+  // Heads follow down_revisions: n2 stays a head although a3 depends on it. "cart@heads" asks for
+  // both; Alembic refuses ("Requested revision a3 overlaps with other requested revisions n2").
+  RevisionGraph g({rev("r0", {}, {"cart"}), rev("n1", {"r0"}), rev("n2", {"n1"}), rev("a2", {"r0"}),
+                   rev("a3", {"a2"}, {}, {"n2"})});
+  auto msg = usage_error([&] { up(g, "cart@heads"); });
+  CHECK(msg.find("names overlapping revisions: a3 depends on n2") != std::string::npos);
+  CHECK(trace(up(g, "heads")).size() == 5);  // `heads` is the real heads: a3 alone
 }
 
 TEST_CASE("plan: several trees", "[plan]") {

@@ -146,6 +146,14 @@ TEST_CASE("recovery: known rows under unknown ones keep only the heads", "[recov
   CHECK(p.known_rows == std::vector<std::string>{"a2", "b1"});
 }
 
+TEST_CASE("recovery: known rows are planned with as they are, one implying another too", "[recovery]") {
+  // {a1, a2}: what Alembic before 1.13.1 can leave (its bug #1373); the plan's first step repairs it.
+  RevisionGraph g({rev("a1"), rev("a2", {"a1"}), rev("a3", {"a2"})});
+  Placement p = place_rows(g, "main", {"a2", "a1"}, {});
+  CHECK_FALSE(p.ahead());
+  CHECK(p.known_rows == std::vector<std::string>{"a1", "a2"});
+}
+
 TEST_CASE("recovery: rows that cannot be placed are exit 5, naming them", "[recovery]") {
   RevisionGraph g({rev("a1")});
   SECTION("missing from the store") {
