@@ -14,6 +14,19 @@ std::vector<Operation> record(const MigrationFn& fn) {
 std::vector<Operation> Revision::upgrade_ops() const { return record(upgrade); }
 std::vector<Operation> Revision::downgrade_ops() const { return record(downgrade); }
 
+// Labels appear in targets such as "label@head" and "label@-1": keep them free of the grammar's
+// punctuation and of a trailing "+N"/"-N" that would read as a relative walk.
+bool is_valid_branch_label(const std::string& label) {
+  if (label.empty() || label.size() > 64 || label == "head" || label == "heads" || label == "base") return false;
+  auto word = [](char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_'; };
+  if (!word(label[0])) return false;
+  for (char c : label)
+    if (!word(c) && c != '-' && c != '.') return false;
+  size_t i = label.size();
+  while (i > 0 && label[i - 1] >= '0' && label[i - 1] <= '9') --i;
+  return !(i < label.size() && i > 0 && (label[i - 1] == '+' || label[i - 1] == '-'));
+}
+
 bool is_valid_revision_id(const std::string& id) {
   if (id.empty() || id.size() > 32) return false;
   for (unsigned char c : id)

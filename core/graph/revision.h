@@ -46,6 +46,9 @@ struct Revision {
 
 // A revision id is safe to embed in SQL literals and file names.
 bool is_valid_revision_id(const std::string& id);
+// Branch labels appear in targets ("label@head", "label@-1"): letters, digits, '_', '-', '.',
+// starting with a letter, digit or '_', not head/heads/base, no trailing "+N"/"-N".
+bool is_valid_branch_label(const std::string& label);
 // Tree names become part of table names: [a-z][a-z0-9_]{0,30}.
 bool is_valid_tree_name(const std::string& name);
 // Version table of a tree: main → turnstone_version, context → turnstone_context_version,

@@ -18,20 +18,6 @@ std::string where(const Revision& r) {
   return r.origin.empty() ? "revision '" + r.id + "'" : "revision '" + r.id + "' (" + r.origin + ")";
 }
 
-bool is_reserved_word(const std::string& s) { return s == "head" || s == "heads" || s == "base"; }
-
-// Labels appear in targets such as "label@head" and "label@-1": keep them free of the grammar's
-// punctuation and of a trailing "+N"/"-N" that would read as a relative walk.
-bool is_valid_label(const std::string& label) {
-  if (label.empty() || label.size() > 64 || is_reserved_word(label)) return false;
-  auto word = [](char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_'; };
-  if (!word(label[0])) return false;
-  for (char c : label)
-    if (!word(c) && c != '-' && c != '.') return false;
-  size_t i = label.size();
-  while (i > 0 && label[i - 1] >= '0' && label[i - 1] <= '9') --i;
-  return !(i < label.size() && i > 0 && (label[i - 1] == '+' || label[i - 1] == '-'));
-}
 
 }  // namespace
 
@@ -138,7 +124,7 @@ void RevisionGraph::Impl::check_identity() {
   for (size_t i = 0; i < nodes.size(); ++i) {
     const Revision& r = nodes[i].rev;
     for (const auto& label : r.branch_labels) {
-      if (!is_valid_label(label))
+      if (!is_valid_branch_label(label))
         throw UsageError(where(r) + ": invalid branch label '" + label +
                          "': use letters, digits, '_', '-', '.'; not head/heads/base; no trailing +N/-N");
       if (by_id.count(label) && by_id.at(label) != static_cast<int>(i))

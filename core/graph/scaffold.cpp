@@ -121,6 +121,16 @@ ScaffoldResult write_revision_unit(const RevisionGraph& graph, const ScaffoldReq
     if (graph.get(p).tree != req.tree)
       throw UsageError(fmt::format("parent {} belongs to tree '{}', not '{}'", p, graph.get(p).tree, req.tree));
   for (const auto& d : req.depends_on) graph.get(d);
+  // What the loader would refuse must not be written: a bad label breaks every later command
+  // on the folder.
+  for (const auto& label : req.branch_labels) {
+    if (!is_valid_branch_label(label))
+      throw UsageError(fmt::format("invalid branch label '{}': use letters, digits, '_', '-' or '.', not head, heads "
+                                   "or base",
+                                   label.size() > 64 ? label.substr(0, 64) + "…" : label));
+    if (graph.is_label(label)) throw UsageError(fmt::format("branch label '{}' is already used", label));
+    if (graph.find(label)) throw UsageError(fmt::format("branch label '{}' is also a revision id", label));
+  }
 
   fs::path path;
   std::string content;

@@ -89,3 +89,24 @@ TEST_CASE("hostile input: a failed write to stdout is an error and a non-zero ex
   std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   CHECK(contains(text, "error: cannot write the output to stdout"));
 }
+
+TEST_CASE("hostile input: revision refuses a branch label the loader would refuse and writes nothing", "[e2e]") {
+  Scratch s;
+  fs::create_directories(s.dir / "units");
+  const std::string units = (s.dir / "units").string();
+  const std::string url = "sqlite:///" + (s.dir / "t.db").string();
+  for (const std::string label : {"x'); DROP TABLE t;--", "head", "a b", "rel-1", std::string(100, 'x')}) {
+    auto r = s.run({"revision", "-m", "x", "--tree", "plug", "--sql-unit", units, "--branch-label", label, "--url", url});
+    INFO(label << ": " << r.err);
+    CHECK(r.exit_code == 2);
+    CHECK(contains(r.err, "invalid branch label"));
+    CHECK(r.err.size() < 400);
+  }
+  CHECK(fs::is_empty(s.dir / "units"));
+  // A good label is written and the folder still loads.
+  REQUIRE(s.run({"revision", "-m", "ok", "--tree", "plug", "--sql-unit", units, "--branch-label", "reports", "--url", url})
+              .exit_code == 0);
+  auto heads = s.run({"--revisions-dir", units, "heads", "--url", url});
+  INFO(heads.err);
+  CHECK(heads.exit_code == 0);
+}
