@@ -13,6 +13,10 @@
 
 namespace {
 
+// Bounded ranges rather than CLI::NonNegativeNumber, whose error printed a 309-digit maximum.
+constexpr int kWeek = 7 * 24 * 3600;
+constexpr double kDay = 24 * 3600;
+
 void add_global_options(CLI::App& app, tsm::cli::GlobalOptions& g) {
   app.add_option("-u,--url", g.url, "main database URL (default: $TURNSTONE_DATABASE_URL, else sqlite:///turnstone.db)");
   app.add_option("--context-url", g.context_url, "database of the context tree (default: derived from --url)");
@@ -22,7 +26,7 @@ void add_global_options(CLI::App& app, tsm::cli::GlobalOptions& g) {
   app.add_flag("-v,--verbose", g.verbose, "more logging on stderr (every statement)");
   app.add_flag("-q,--quiet", g.quiet, "only warnings and errors on stderr");
   app.add_option("--lock-timeout", g.lock_timeout, "seconds to wait for the tree's migration lock (exit 4 after)")
-      ->check(CLI::NonNegativeNumber);
+      ->check(CLI::Range(0, kWeek));
   app.add_option("--lock-mode", g.lock_mode,
                  "advisory: the database's own lock (default); table: a row in turnstone_migrate_lock "
                  "(MariaDB Galera, poolers)")
@@ -33,15 +37,15 @@ void add_global_options(CLI::App& app, tsm::cli::GlobalOptions& g) {
                "MariaDB: do not resume or undo a revision left incomplete; report it (exit 5)");
   app.add_flag("--single-transaction", g.single_transaction, "run the whole upgrade/downgrade in one transaction");
   app.add_option("--statement-timeout", g.statement_timeout, "per-statement limit in seconds (PostgreSQL, MariaDB)")
-      ->check(CLI::NonNegativeNumber);
+      ->check(CLI::Range(0, kWeek));
   app.add_option("--ddl-lock-timeout", g.ddl_lock_timeout,
                  "seconds one attempt of a statement waits for a table lock before it is retried (default 0.1; "
                  "PostgreSQL lock_timeout, MariaDB lock_wait_timeout in whole seconds, below 1 = NOWAIT)")
-      ->check(CLI::NonNegativeNumber);
+      ->check(CLI::Range(0.0, kDay));
   app.add_option("--lock-budget", g.lock_budget,
                  "seconds a statement may spend waiting for table locks, retries included (default 60); then "
                  "exit 1 naming the blocking sessions")
-      ->check(CLI::NonNegativeNumber);
+      ->check(CLI::Range(0.0, kDay));
   app.add_option("--dialect", g.dialect, "with --sql: render for this dialect without connecting; with lint: lint for it")
       ->check(CLI::IsMember(tsm::dialect_spellings()));
 }
@@ -53,9 +57,25 @@ void setup_logging(const tsm::cli::GlobalOptions& g) {
   spdlog::set_default_logger(logger);
 }
 
+// At most `limit` bytes of `text`, cut at a UTF-8 character boundary, with "…" when cut: a
+// 100 KB URL or target must not become a 100 KB error line.
+std::string capped(const std::string& text, std::size_t limit) {
+  if (text.size() <= limit) return text;
+  std::size_t cut = limit;
+  while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;
+  return text.substr(0, cut) + "…";
+}
+
 void print_error(const std::string& message, const std::string& details = {}) {
-  std::cerr << "error: " << message << "\n";
-  if (!details.empty()) std::cerr << details << "\n";
+  std::cerr << "error: " << capped(message, 1000) << "\n";
+  if (details.empty()) return;
+  std::size_t start = 0;
+  for (int count = 0; count < 200; ++count) {
+    auto end = details.find('\n', start);
+    std::cerr << capped(details.substr(start, end == std::string::npos ? std::string::npos : end - start), 1000) << "\n";
+    if (end == std::string::npos) break;
+    start = end + 1;
+  }
 }
 
 // Whether everything printed on stdout reached it: a full disk or a closed pipe (SIGPIPE

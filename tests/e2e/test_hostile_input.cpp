@@ -110,3 +110,18 @@ TEST_CASE("hostile input: revision refuses a branch label the loader would refus
   INFO(heads.err);
   CHECK(heads.exit_code == 0);
 }
+
+TEST_CASE("hostile input: error lines stay short whatever was typed", "[e2e]") {
+  Scratch s;
+  const std::string url = "sqlite:///" + (s.dir / "t.db").string();
+  auto huge_url = s.run({"show", std::string(100000, 'd'), "--url", url});
+  auto huge_target = s.run({"upgrade", std::string(100000, 'z'), "--url", url});
+  auto negative = s.run({"upgrade", "head", "--lock-timeout", "-1", "--url", url});
+  for (const auto* r : {&huge_url, &huge_target, &negative}) {
+    INFO(r->err.substr(0, 300));
+    CHECK(r->exit_code == 2);
+    CHECK(r->err.rfind("error: ", 0) == 0);
+    CHECK(r->err.size() < 2200);
+  }
+  CHECK(contains(negative.err, "604800"));
+}
