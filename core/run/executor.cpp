@@ -118,13 +118,13 @@ MigrateResult migrate(const Workspace& ws, Direction direction, const std::strin
 }
 
 TreeRows stamp(const Workspace& ws, const std::vector<std::string>& targets, bool purge) {
-  TreeRows before = ws.read_rows(/*missing_ok=*/true);
+  TreeRows before = ws.read_rows(/*missing_ok=*/true, /*trusted=*/!purge);
   if (!purge) ws.check_known(before);
   TreeRows wanted = resolve_stamp(ws.graph(), targets, ws.selected_trees(), before, purge);
   for (const auto& [tree, rows] : wanted) {
     TreeSession s = open_locked(ws, tree);
     const std::string table = ws.version_table(tree);
-    auto current = ws.read_rows(*s.conn, tree);
+    auto current = ws.read_rows(*s.conn, tree, /*trusted=*/!purge);
     if (!purge) ws.check_known({{tree, current}});
     // Resolve again under the lock: the rows may have moved while we waited.
     TreeRows recomputed = resolve_stamp(ws.graph(), targets, {tree}, {{tree, current}}, purge);

@@ -52,17 +52,43 @@ std::unique_ptr<Connection> Workspace::connect(const std::string& tree, bool for
   return backend_for(url.dialect).connect(url, options);
 }
 
-std::vector<std::string> Workspace::read_rows(Connection& conn, const std::string& tree) const {
+// The version table is read before anything is written, and trusted only when it has Alembic's
+// layout and plausible rows: a table without its primary key can hold NULL or duplicate rows,
+// which the planner would otherwise rewrite (exit 5, nothing written).
+std::vector<std::string> Workspace::read_rows(Connection& conn, const std::string& tree, bool trusted) const {
   std::vector<std::string> rows;
   const std::string table = version_table(tree);
   if (!conn.table_exists(table)) return rows;
-  for (auto& row : conn.query("SELECT version_num FROM " + conn.dialect().quote(table)))
-    if (!row.empty() && row[0]) rows.push_back(*row[0]);
+  const std::string repair = fmt::format(
+      "  repair: make {} one version_num VARCHAR(32) primary-key column with one row per current head, e.g. "
+      "`turnstone-migrate stamp --purge <head> --tree {}` (or drop the table and `stamp` the revisions the schema has)",
+      table, tree);
+  std::vector<Row> result;
+  try {
+    result = conn.query("SELECT version_num FROM " + conn.dialect().quote(table));
+  } catch (const StatementError& e) {
+    throw AttentionError(fmt::format("the version table {} of tree '{}' cannot be read as Alembic's layout: {}", table,
+                                     tree, e.what()),
+                         repair);
+  }
+  for (auto& row : result) {
+    if ((row.empty() || !row[0]) && !trusted) continue;
+    if (row.empty() || !row[0])
+      throw AttentionError(fmt::format("the version table {} of tree '{}' holds a NULL row", table, tree), repair);
+    rows.push_back(*row[0]);
+  }
   std::sort(rows.begin(), rows.end());
+  if (!trusted) rows.erase(std::unique(rows.begin(), rows.end()), rows.end());
+  auto dup = std::adjacent_find(rows.begin(), rows.end());
+  if (dup != rows.end())
+    throw AttentionError(fmt::format("the version table {} of tree '{}' holds the row '{}' twice (its primary key is "
+                                     "missing)",
+                                     table, tree, dup->size() > 64 ? dup->substr(0, 64) + "…" : *dup),
+                         repair);
   return rows;
 }
 
-TreeRows Workspace::read_rows(bool missing_ok) const {
+TreeRows Workspace::read_rows(bool missing_ok, bool trusted) const {
   TreeRows out;
   for (const auto& tree : selected_trees()) {
     const DatabaseUrl& url = url_for(tree);
@@ -75,7 +101,7 @@ TreeRows Workspace::read_rows(bool missing_ok) const {
       if ((missing_ok || &url != &main_url_) && url.dialect == DialectKind::sqlite) continue;
       throw;
     }
-    out[tree] = read_rows(*conn, tree);
+    out[tree] = read_rows(*conn, tree, trusted);
   }
   return out;
 }

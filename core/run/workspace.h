@@ -55,9 +55,12 @@ class Workspace {
 
   // Version rows of every selected tree without writing anything. A missing SQLite file or
   // version table means no rows; `missing_ok=false` turns a missing SQLite file into exit 3.
-  TreeRows read_rows(bool missing_ok) const;
+  // `trusted` false (stamp --purge, which replaces the rows anyway): NULL and duplicate rows are
+  // dropped instead of refused.
+  TreeRows read_rows(bool missing_ok, bool trusted = true) const;
   // Rows of one tree through an open connection (no table → none).
-  std::vector<std::string> read_rows(Connection& conn, const std::string& tree) const;
+  // Exit 5 (AttentionError) when the table is not Alembic's layout or holds NULL/duplicate rows.
+  std::vector<std::string> read_rows(Connection& conn, const std::string& tree, bool trusted = true) const;
   // Exit 5 when a row names a revision this binary does not know.
   void check_known(const TreeRows& rows) const;
   // Places rows this build does not know through the revision store of the tree's database:

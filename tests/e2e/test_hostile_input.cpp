@@ -125,3 +125,50 @@ TEST_CASE("hostile input: error lines stay short whatever was typed", "[e2e]") {
   }
   CHECK(contains(negative.err, "604800"));
 }
+
+TEMPLATE_TEST_CASE("hostile input: a version table with NULL or duplicate rows or the wrong layout is refused, not rewritten",
+                   "[e2e]", TSM_BACKENDS) {
+  TSM_REQUIRE_BACKEND(TestType::kind);
+  Cli cli(TestType::kind);
+  REQUIRE(cli.run({"upgrade", "head", "--tree", "main"}).exit_code == 0);
+  const std::string head = cli.versions().at(0);
+  auto runs = [&] { return cli.db().column("SELECT COUNT(*) FROM turnstone_migrate_runs"); };
+  const auto runs_before = runs();
+  auto conn = cli.db().connect();
+  conn->execute("DROP TABLE turnstone_version");
+  conn->execute("CREATE TABLE turnstone_version (version_num VARCHAR(32))");  // no primary key
+
+  SECTION("duplicate rows") {
+    conn->execute("INSERT INTO turnstone_version (version_num) VALUES ('" + head + "'), ('" + head + "')");
+    for (const std::vector<std::string>& args : {std::vector<std::string>{"current", "--tree", "main"},
+                                                  {"downgrade", "-1", "--tree", "main"}, {"upgrade", "head", "--tree", "main"}}) {
+      auto r = cli.run(args);
+      INFO(args[0] << ": " << r.err);
+      CHECK(r.exit_code == 5);
+      CHECK(contains(r.err, "twice"));
+      CHECK(contains(r.err, "stamp --purge"));
+    }
+    CHECK(cli.db().column("SELECT COUNT(*) FROM turnstone_version") == std::vector<std::string>{"2"});
+    CHECK(runs() == runs_before);  // nothing written, run history included
+    auto repair = cli.run({"stamp", "--purge", head, "--tree", "main"});
+    INFO(repair.err);
+    CHECK(repair.exit_code == 0);
+    CHECK(cli.versions() == std::vector<std::string>{head});
+    CHECK(cli.run({"current", "--tree", "main"}).exit_code == 0);
+  }
+  SECTION("a NULL row") {
+    conn->execute("INSERT INTO turnstone_version (version_num) VALUES ('" + head + "'), (NULL)");
+    auto r = cli.run({"downgrade", "-1", "--tree", "main"});
+    CHECK(r.exit_code == 5);
+    CHECK(contains(r.err, "NULL row"));
+    CHECK(cli.db().column("SELECT COUNT(*) FROM turnstone_version") == std::vector<std::string>{"2"});
+    CHECK(runs() == runs_before);
+  }
+  SECTION("the wrong columns") {
+    conn->execute("DROP TABLE turnstone_version");
+    conn->execute("CREATE TABLE turnstone_version (rev VARCHAR(32))");
+    auto r = cli.run({"current", "--tree", "main"});
+    CHECK(r.exit_code == 5);
+    CHECK(contains(r.err, "cannot be read as Alembic's layout"));
+  }
+}
