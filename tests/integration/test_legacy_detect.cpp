@@ -25,7 +25,8 @@ using tsm::SchemaDescription;
 
 namespace {
 
-const fs::path kFixtures = fs::path(__FILE__).parent_path().parent_path() / "fixtures" / "legacy";
+// The source tree, not __FILE__: a compiler launcher (ccache with base_dir) may make __FILE__ relative.
+const fs::path kFixtures = fs::path(TSM_SOURCE_DIR) / "tests" / "fixtures" / "legacy";
 
 const tsm::RevisionGraph& graph() {
   static const tsm::RevisionGraph g(tsm::compiled_revisions());

@@ -17,7 +17,8 @@ using tsm::Direction;
 
 namespace {
 
-const fs::path kMakeLegacy = fs::path(__FILE__).parent_path().parent_path() / "fixtures" / "legacy" / "make-legacy";
+// The source tree, not __FILE__: a compiler launcher (ccache with base_dir) may make __FILE__ relative.
+const fs::path kMakeLegacy = fs::path(TSM_SOURCE_DIR) / "tests" / "fixtures" / "legacy" / "make-legacy";
 
 fs::path make_install(const std::string& vintage) {
   auto dir = fs::temp_directory_path() / ("tsm-legacy-up-" + vintage + "-" + std::to_string(std::rand()));
