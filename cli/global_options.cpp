@@ -1,6 +1,9 @@
 #include "cli/global_options.h"
 
+#include <cctype>
 #include <cstdlib>
+#include <fstream>
+#include <iterator>
 #include <iostream>
 
 #include <fmt/format.h>
@@ -22,10 +25,23 @@ std::string url_from(bool given, const std::string& option, const char* option_n
                                    option_name, option_name, variable));
     return option;
   }
+  const std::string file_variable = std::string(variable) + "_FILE";
+  const char* file = std::getenv(file_variable.c_str());
   if (const char* v = std::getenv(variable)) {
+    if (file) throw UsageError(fmt::format("both ${} and ${} are set: keep one", variable, file_variable));
     if (!*v)
       throw UsageError(fmt::format("${} is set but empty: give a database URL, or unset it to use the default", variable));
     return v;
+  }
+  // The container-secrets convention: the URL (with its password) in a file only its owner reads,
+  // never on the command line where every local user sees it in /proc/<pid>/cmdline.
+  if (file) {
+    std::ifstream in(file, std::ios::binary);
+    if (!*file || !in) throw UsageError(fmt::format("${}: cannot read the file '{}'", file_variable, file));
+    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back()))) text.pop_back();
+    if (text.empty()) throw UsageError(fmt::format("${}: the file '{}' is empty", file_variable, file));
+    return text;
   }
   return fallback;
 }

@@ -1,6 +1,8 @@
 #include "dialects/sqlite/sqlite_connection.h"
 
+#include <fcntl.h>
 #include <sqlite3.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cctype>
@@ -80,6 +82,10 @@ SqliteConnection::SqliteConnection(const DatabaseUrl& url, const ConnectOptions&
       if (!parent.empty() && !fs::is_directory(parent, ec))
         throw ConnectError(
             fmt::format("cannot create database file {}: directory {} does not exist", path_, parent.string()));
+      // The file holds log data: owner-only from the start, whatever the umask (SQLite gives its
+      // -wal and -shm files the same mode). An existing file keeps the mode its owner chose.
+      const int fd = ::open(path_.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+      if (fd >= 0) ::close(fd);
     } else if (fs::is_directory(path_, ec)) {
       throw ConnectError(fmt::format("database file {} is a directory", path_));
     }

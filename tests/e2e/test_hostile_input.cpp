@@ -172,3 +172,22 @@ TEMPLATE_TEST_CASE("hostile input: a version table with NULL or duplicate rows o
     CHECK(contains(r.err, "cannot be read as Alembic's layout"));
   }
 }
+
+TEST_CASE("hostile input: the URL can come from a _FILE, never from two places, and new SQLite files are owner-only",
+          "[e2e]") {
+  Scratch s;
+  const std::string db = (s.dir / "t.db").string();
+  const std::string secret = (s.dir / "url").string();
+  std::ofstream(secret) << "sqlite:///" << db << "\n";
+  auto r = s.run({"upgrade", "head", "--tree", "main"}, {{"TURNSTONE_DATABASE_URL_FILE", secret}});
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  REQUIRE(fs::exists(db));
+  CHECK((fs::status(db).permissions() & (fs::perms::group_all | fs::perms::others_all)) == fs::perms::none);
+  auto both = s.run({"current"}, {{"TURNSTONE_DATABASE_URL_FILE", secret}, {"TURNSTONE_DATABASE_URL", "sqlite:///x.db"}});
+  CHECK(both.exit_code == 2);
+  CHECK(contains(both.err, "keep one"));
+  auto missing = s.run({"current"}, {{"TURNSTONE_DATABASE_URL_FILE", (s.dir / "nope").string()}});
+  CHECK(missing.exit_code == 2);
+  CHECK(contains(missing.err, "cannot read the file"));
+}
