@@ -3,6 +3,8 @@
 
 #include <algorithm>
 #include <cctype>
+#include <filesystem>
+#include <iterator>
 
 #include <fmt/format.h>
 
@@ -55,6 +57,25 @@ std::string checked_charset(const std::string& name) {
                      fmt::format("driver error {}: {}", code, driver));
 }
 
+
+// One rule for every backend: documented parameters work as documented, any other is exit 2.
+void check_parameters(const DatabaseUrl& url) {
+  static const char* const kKnown[] = {"charset", "ssl", "ssl_mode", "ssl_ca", "ssl_verify_server_cert", "unix_socket",
+                                       "connect_timeout"};
+  for (const auto& [key, value] : url.query)
+    if (std::none_of(std::begin(kKnown), std::end(kKnown), [&](const char* k) { return key == k; }))
+      throw UsageError(fmt::format("unknown MariaDB URL parameter '{}' (known: charset, ssl, ssl_mode, ssl_ca, "
+                                   "ssl_verify_server_cert, unix_socket, connect_timeout)",
+                                   key.size() > 64 ? key.substr(0, 64) + "…" : key));
+  if (auto t = url.param("connect_timeout"))
+    if (t->empty() || t->size() > 6 || !std::all_of(t->begin(), t->end(), ::isdigit) || std::stoi(*t) < 1)
+      throw UsageError("?connect_timeout= takes whole seconds (at least 1)");
+  if (auto ca = url.param("ssl_ca")) {
+    std::error_code ec;
+    if (!std::filesystem::is_regular_file(*ca, ec)) throw UsageError(fmt::format("?ssl_ca=: no such file '{}'", *ca));
+  }
+}
+
 }  // namespace
 
 MariaDbHandle::~MariaDbHandle() {
@@ -62,11 +83,13 @@ MariaDbHandle::~MariaDbHandle() {
 }
 
 std::unique_ptr<MariaDbHandle> open_mariadb_session(const DatabaseUrl& url, const ConnectOptions& options) {
+  check_parameters(url);
   MYSQL* raw = mysql_init(nullptr);
   if (!raw) throw ConnectError("cannot connect to " + url.redacted() + ": out of memory");
   auto handle = std::make_unique<MariaDbHandle>(raw);
 
   unsigned int connect_timeout = static_cast<unsigned int>(std::max<long long>(1, options.connect_timeout.count()));
+  if (auto t = url.param("connect_timeout")) connect_timeout = static_cast<unsigned int>(std::stoi(*t));
   mysql_optionsv(raw, MYSQL_OPT_CONNECT_TIMEOUT, &connect_timeout);
   // A dead server must not hang us forever, but a long ALTER on a big table must not be cut:
   // bound reads only when a statement timeout is asked for.
@@ -83,7 +106,8 @@ std::unique_ptr<MariaDbHandle> open_mariadb_session(const DatabaseUrl& url, cons
   if (!ssl) ssl = url.param("ssl_mode");
   std::optional<std::string> ssl_ca = url.param("ssl_ca");
   if (ssl_ca) mysql_optionsv(raw, MYSQL_OPT_SSL_CA, ssl_ca->c_str());
-  if ((ssl && truthy(*ssl)) || ssl_ca) {
+  const bool tls_required = (ssl && truthy(*ssl)) || ssl_ca;
+  if (tls_required) {
     my_bool enforce = 1;
     mysql_optionsv(raw, MYSQL_OPT_SSL_ENFORCE, &enforce);
   }
@@ -101,6 +125,11 @@ std::unique_ptr<MariaDbHandle> open_mariadb_session(const DatabaseUrl& url, cons
                           url.database.empty() ? nullptr : url.database.c_str(), port,
                           socket ? socket->c_str() : nullptr, 0 /* no CLIENT_MULTI_STATEMENTS */))
     fail(raw, url);
+  // Asking for TLS means TLS: Connector/C 3.3 falls back to plaintext when the server offers none.
+  if (tls_required && !mysql_get_ssl_cipher(raw))
+    throw ConnectError(fmt::format("cannot connect to {}: TLS was asked for (?ssl / ?ssl_ca) but the server does "
+                                   "not offer it; the connection was not used",
+                                   url.redacted()));
 
   try {
     bool is_mariadb = std::string(mysql_get_server_info(raw)).find("MariaDB") != std::string::npos;

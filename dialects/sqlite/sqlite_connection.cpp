@@ -72,10 +72,18 @@ SqliteConnection::SqliteConnection(const DatabaseUrl& url, const ConnectOptions&
     : statement_timeout_(options.statement_timeout) {
   const bool memory = url.is_memory();
   path_ = memory ? std::string() : url.database;
+  // One rule for every backend: documented parameters work as documented, any other is exit 2.
+  for (const auto& [key, value] : url.query)
+    if (key != "mode")
+      throw UsageError(fmt::format("unknown SQLite URL parameter '{}' (known: mode=ro|rw)",
+                                   key.size() > 64 ? key.substr(0, 64) + "…" : key));
+  const std::string mode = url.param("mode").value_or("rw");
+  if (mode != "ro" && mode != "rw") throw UsageError("?mode= takes ro (read-only) or rw");
+  const bool read_only = mode == "ro";
   if (!memory) {
     std::error_code ec;
     const bool exists = fs::exists(path_, ec);
-    if (!exists && !options.create_if_missing)
+    if (!exists && (!options.create_if_missing || read_only))
       throw ConnectError(fmt::format("database file {} does not exist", path_));
     if (!exists) {
       fs::path parent = fs::path(path_).parent_path();
@@ -90,8 +98,8 @@ SqliteConnection::SqliteConnection(const DatabaseUrl& url, const ConnectOptions&
       throw ConnectError(fmt::format("database file {} is a directory", path_));
     }
   }
-  int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX;
-  if (options.create_if_missing || memory) flags |= SQLITE_OPEN_CREATE;
+  int flags = (read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE) | SQLITE_OPEN_NOMUTEX;
+  if ((options.create_if_missing || memory) && !read_only) flags |= SQLITE_OPEN_CREATE;
   int rc = sqlite3_open_v2(memory ? ":memory:" : path_.c_str(), &db_, flags, nullptr);
   if (rc != SQLITE_OK) {
     std::string why = db_ ? sqlite3_errmsg(db_) : sqlite3_errstr(rc);
@@ -112,7 +120,7 @@ SqliteConnection::SqliteConnection(const DatabaseUrl& url, const ConnectOptions&
     db_ = nullptr;
     throw ConnectError(fmt::format("cannot open database file {}: {}", path_, why));
   }
-  if (options.create_if_missing && !memory && !sqlite3_db_readonly(db_, "main"))
+  if (options.create_if_missing && !memory && !read_only && !sqlite3_db_readonly(db_, "main"))
     sqlite3_exec(db_, "PRAGMA journal_mode=WAL", nullptr, nullptr, nullptr);  // best effort
   sqlite3_exec(db_, "PRAGMA foreign_keys=ON", nullptr, nullptr, nullptr);
 }

@@ -191,3 +191,41 @@ TEST_CASE("hostile input: the URL can come from a _FILE, never from two places, 
   CHECK(missing.exit_code == 2);
   CHECK(contains(missing.err, "cannot read the file"));
 }
+
+TEST_CASE("hostile input: unknown URL parameters are refused on every backend and documented ones work", "[e2e]") {
+  Scratch s;
+  const std::string db = (s.dir / "t.db").string();
+  auto unknown = s.run({"upgrade", "head", "--url", "sqlite:///" + db + "?journal=off"});
+  CHECK(unknown.exit_code == 2);
+  CHECK(contains(unknown.err, "unknown SQLite URL parameter 'journal'"));
+  CHECK_FALSE(fs::exists(db));
+  // mode=ro: nothing is created, and an existing file is not written.
+  auto ro_missing = s.run({"upgrade", "head", "--url", "sqlite:///" + db + "?mode=ro"});
+  CHECK(ro_missing.exit_code == 3);
+  CHECK_FALSE(fs::exists(db));
+  REQUIRE(s.run({"upgrade", "head", "--tree", "main", "--url", "sqlite:///" + db}).exit_code == 0);
+  auto before = fs::last_write_time(db);
+  auto size = fs::file_size(db);
+  auto ro = s.run({"downgrade", "-1", "--tree", "main", "--url", "sqlite:///" + db + "?mode=ro"});
+  CHECK(ro.exit_code != 0);
+  CHECK(fs::last_write_time(db) == before);
+  CHECK(fs::file_size(db) == size);
+  CHECK(s.run({"current", "--tree", "main", "--url", "sqlite:///" + db + "?mode=ro"}).exit_code == 0);
+}
+
+TEST_CASE("hostile input: MariaDB refuses unknown parameters and plaintext when TLS is asked for", "[e2e]") {
+  TSM_REQUIRE_BACKEND(tsm::DialectKind::mariadb);
+  Cli cli(tsm::DialectKind::mariadb);
+  auto with = [&](const std::string& query) { return cli.db().url() + query; };
+  auto unknown = cli.run({"current"}, {{"TURNSTONE_DATABASE_URL", with("?connect_timout=2")}});
+  CHECK(unknown.exit_code == 2);
+  CHECK(contains(unknown.err, "unknown MariaDB URL parameter 'connect_timout'"));
+  CHECK(cli.run({"current"}, {{"TURNSTONE_DATABASE_URL", with("?connect_timeout=2")}}).exit_code == 0);
+  auto ca = cli.run({"current"}, {{"TURNSTONE_DATABASE_URL", with("?ssl_ca=/nonexistent/ca.pem")}});
+  CHECK(ca.exit_code == 2);
+  CHECK(contains(ca.err, "no such file"));
+  // The test server has no TLS: asking for it must fail, not fall back to plaintext.
+  auto tls = cli.run({"upgrade", "head"}, {{"TURNSTONE_DATABASE_URL", with("?ssl=true")}});
+  CHECK(tls.exit_code == 3);
+  CHECK(cli.versions().empty());
+}
