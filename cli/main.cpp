@@ -66,8 +66,26 @@ std::string capped(const std::string& text, std::size_t limit) {
   return text.substr(0, cut) + "…";
 }
 
-void print_error(const std::string& message, const std::string& details = {}) {
-  std::cerr << "error: " << capped(message, 1000) << "\n";
+// One "error:" line, then indented detail lines. A message with several lines (a server's
+// DETAIL/HINT lines inside a driver message) keeps its first line there and the rest become
+// details, indented like every other.
+void print_error(const std::string& message, const std::string& extra = {}) {
+  std::string first = message, details = extra;
+  if (auto nl = message.find('\n'); nl != std::string::npos) {
+    first = message.substr(0, nl);
+    std::string rest;
+    std::size_t start = nl + 1;
+    while (start < message.size()) {
+      auto end = message.find('\n', start);
+      std::string line = message.substr(start, end == std::string::npos ? std::string::npos : end - start);
+      if (!line.empty()) rest += (line.rfind("  ", 0) == 0 ? "" : "  ") + line + "\n";
+      if (end == std::string::npos) break;
+      start = end + 1;
+    }
+    if (!rest.empty()) rest.pop_back();
+    details = rest + (extra.empty() || rest.empty() ? "" : "\n") + extra;
+  }
+  std::cerr << "error: " << capped(first, 1000) << "\n";
   if (details.empty()) return;
   std::size_t start = 0;
   for (int count = 0; count < 200; ++count) {

@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <sstream>
 
 #include <sys/wait.h>
 #include <unistd.h>
@@ -228,4 +229,28 @@ TEST_CASE("hostile input: MariaDB refuses unknown parameters and plaintext when 
   auto tls = cli.run({"upgrade", "head"}, {{"TURNSTONE_DATABASE_URL", with("?ssl=true")}});
   CHECK(tls.exit_code == 3);
   CHECK(cli.versions().empty());
+}
+
+TEMPLATE_TEST_CASE("hostile input: a failing statement gives one error line and indented details", "[e2e]", TSM_BACKENDS) {
+  TSM_REQUIRE_BACKEND(TestType::kind);
+  Cli cli(TestType::kind);
+  auto units = cli.unit("0001.sql", "-- revision: dup01\n-- down_revision: none\n-- tree: dup\n-- +upgrade\n"
+                                    "CREATE TABLE dup (id INTEGER PRIMARY KEY);\nINSERT INTO dup (id) VALUES (1);\n"
+                                    "INSERT INTO dup (id) VALUES (1);\n");
+  auto r = cli.run({"--revisions-dir", units, "--tree", "dup", "upgrade", "head"});
+  INFO(r.err);
+  CHECK(r.exit_code == 1);
+  std::istringstream in(r.err);
+  int errors = 0;
+  bool after_error = false;
+  for (std::string line; std::getline(in, line);) {
+    if (line.rfind("error: ", 0) == 0) {
+      ++errors;
+      after_error = true;
+      CHECK(contains(line, "dup01"));
+    } else if (after_error) {
+      CHECK(line.rfind("  ", 0) == 0);  // details are indented, the server's DETAIL lines too
+    }
+  }
+  CHECK(errors == 1);
 }
