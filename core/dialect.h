@@ -191,6 +191,15 @@ class Connection {
   // Around a statement retried inside an open transaction (a savepoint on PostgreSQL).
   virtual void retry_mark() {}
   virtual void retry_rewind() {}
+
+  // ---- recovery (core/recovery/schema_fingerprint) ----
+  // The server's own definition of one table or view as it stands: text that a DDL statement on
+  // it changes and writing rows does not; "" when there is no such object. `name`: {name} or
+  // {schema, name}. nullopt: this backend cannot say cheaply (the caller then fingerprints the
+  // whole schema instead).
+  virtual std::optional<std::string> object_definition(const std::vector<std::string>& /*name*/) {
+    return std::nullopt;
+  }
 };
 
 struct Backend {

@@ -51,7 +51,7 @@ void settle_in_doubt(const Workspace& ws, TreeSession& s, IncompleteRevision& in
         ran = took_effect(*s.conn, op.op, k == 0, op.statements.size());
   }
   // Raw SQL: only DDL can be in doubt (DML commits with its record), and DDL changes the schema.
-  if (!ran && !doubt.schema_before.empty()) ran = schema_fingerprint(*s.conn) != doubt.schema_before;
+  if (!ran) ran = changed_since(*s.conn, doubt.sql, doubt.schema_before);
   if (!ran) {
     inc.completed.push_back(doubt.sql + "   <- may or may not have run (the process stopped while it ran)");
     refuse_incomplete(ws, s.dialect(), inc, rows,

@@ -2,6 +2,7 @@
 // revision, the revision store that lets an older build roll back, and the table lock mode.
 #include <chrono>
 
+#include "core/recovery/schema_fingerprint.h"
 #include "tests/support/e2e_fixture.h"
 
 using namespace tsm::test;
@@ -301,5 +302,58 @@ TEST_CASE("mariadb resumes a revision whose FULLTEXT drop was in doubt, whicheve
     auto hits = conn->query("SELECT subject FROM context_facts WHERE MATCH(fact) AGAINST ('ssh' IN BOOLEAN MODE)");
     REQUIRE(hits.size() == 1);
     CHECK(hits[0][0] == std::string("web1"));
+  }
+}
+
+// A raw SQL statement killed while MariaDB ran it is judged by the server's definitions of the
+// objects it names, taken just before it ran: a view (which the whole-schema fingerprint does not
+// see) is told apart either way, and the data statements before it are neither fingerprinted nor
+// run again.
+TEST_CASE("mariadb resumes a raw SQL revision whose CREATE VIEW was in doubt, whichever way it went",
+          "[e2e][resilience]") {
+  TSM_REQUIRE_BACKEND(tsm::DialectKind::mariadb);
+  const std::string view_sql = "CREATE VIEW doubt_view AS SELECT id FROM doubt_one";
+  for (bool ran : {true, false}) {
+    INFO("the CREATE VIEW " << (ran ? "ran" : "did not run") << " before the kill");
+    Cli cli(tsm::DialectKind::mariadb);
+    const std::string dir = cli.unit("doubt.sql",
+        "-- revision: d0b700000001\n-- down_revision: none\n-- tree: doubt\n-- message: a view in doubt\n"
+        "-- +upgrade\n"
+        "CREATE TABLE doubt_one (id INTEGER PRIMARY KEY);\n"
+        "INSERT INTO doubt_one (id) VALUES (1);\n" +
+        view_sql + ";\n"
+        "INSERT INTO doubt_needed (id) VALUES (1);\n"
+        "CREATE TABLE doubt_two (id INTEGER PRIMARY KEY);\n"
+        "-- +downgrade\nDROP TABLE doubt_two;\nDROP VIEW doubt_view;\nDROP TABLE doubt_one;\n");
+    auto conn = cli.db().connect();
+    // What the executor records before the CREATE VIEW: only the view's definition counts.
+    const std::string before = tsm::fingerprint_before(*conn, view_sql);
+    REQUIRE(before.rfind("t1:", 0) == 0);
+
+    // Stops at the INSERT into the missing table; the three statements before it stay recorded.
+    auto first = cli.run({"--revisions-dir", dir, "--tree", "doubt", "upgrade", "head"});
+    INFO(first.err);
+    REQUIRE(first.exit_code != 0);
+    auto recorded = conn->query("SELECT statement_index, state, schema_before FROM turnstone_migrate_progress "
+                                "WHERE tree = 'doubt' AND statement_index > 0 ORDER BY statement_index");
+    REQUIRE(recorded.size() == 3);
+    CHECK(recorded[0][2]->rfind("t1:", 0) == 0);  // CREATE TABLE: its table's definition
+    CHECK(recorded[1][2] == std::optional<std::string>(""));  // INSERT: commits with its record
+    CHECK(*recorded[2][2] == before);
+
+    // The kill: the CREATE VIEW was sent and its 'done' never written.
+    if (!ran) conn->execute("DROP VIEW doubt_view");
+    conn->query("UPDATE turnstone_migrate_progress SET state = 'started' WHERE tree = 'doubt' AND statement_index = 3");
+    conn->execute("CREATE TABLE doubt_needed (id INTEGER PRIMARY KEY)");
+
+    auto r = cli.run({"--revisions-dir", dir, "--tree", "doubt", "upgrade", "head"});
+    INFO(r.err);
+    REQUIRE(r.exit_code == 0);
+    CHECK(contains(r.err, ran ? "shows it took effect" : "shows it did not run"));
+    CHECK(cli.versions("turnstone_doubt_version") == std::vector<std::string>{"d0b700000001"});
+    CHECK(progress_rows(cli).empty());
+    CHECK(cli.db().column("SELECT COUNT(*) FROM doubt_view") == std::vector<std::string>{"1"});
+    CHECK(cli.db().column("SELECT COUNT(*) FROM doubt_needed") == std::vector<std::string>{"1"});
+    CHECK(cli.db().column("SELECT COUNT(*) FROM doubt_two") == std::vector<std::string>{"0"});
   }
 }
