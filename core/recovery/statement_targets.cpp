@@ -12,6 +12,8 @@ struct Token {
   std::string raw;   // word: as written (a table name keeps its case)
 };
 
+bool space(char c) { return std::isspace(static_cast<unsigned char>(c)) != 0; }
+
 bool word_char(char c) {
   const auto u = static_cast<unsigned char>(c);
   return std::isalnum(u) || c == '_' || c == '$' || u >= 0x80;
@@ -49,9 +51,10 @@ std::vector<Token> tokenize(const std::string& s, bool& executable) {
   while (i < s.size()) {
     const char c = s[i];
     const char n = i + 1 < s.size() ? s[i + 1] : '\0';
-    if (std::isspace(static_cast<unsigned char>(c))) {
+    const bool dash_comment = c == '-' && n == '-' && (i + 2 >= s.size() || space(s[i + 2]));  // "-- " only
+    if (space(c)) {
       ++i;
-    } else if (c == '#' || (c == '-' && n == '-' && (i + 2 >= s.size() || std::isspace(static_cast<unsigned char>(s[i + 2]))))) {
+    } else if (c == '#' || dash_comment) {
       while (i < s.size() && s[i] != '\n') ++i;
     } else if (c == '/' && n == '*') {
       if (s.compare(i, 3, "/*!") == 0 || s.compare(i, 4, "/*M!") == 0) executable = true;

@@ -50,7 +50,8 @@ TEST_CASE("mariadb: a DDL statement's fingerprint moves when it runs, not when r
   }
 }
 
-TEST_CASE("mariadb: data statements record nothing; other statements the whole schema", "[mariadb][integration][recovery]") {
+TEST_CASE("mariadb: data statements record nothing, other statements the whole schema",
+          "[mariadb][integration][recovery]") {
   if (!test::backend_available(DialectKind::mariadb)) return;
   test::TestDatabase db(DialectKind::mariadb);
   auto conn = db.connect();

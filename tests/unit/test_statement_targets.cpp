@@ -44,7 +44,8 @@ TEST_CASE("statement targets: CREATE names its table, view or the index's table"
         std::vector<ObjectName>{{"a`b", "c"}});
   CHECK(targets("CREATE TABLE Mixed_Case LIKE other") == std::vector<ObjectName>{{"Mixed_Case"}});
   CHECK(targets("CREATE INDEX ix_a ON bench_1 (name)") == std::vector<ObjectName>{{"bench_1"}});
-  CHECK(targets("CREATE UNIQUE INDEX IF NOT EXISTS ix USING BTREE ON db.t (a)") == std::vector<ObjectName>{{"db", "t"}});
+  CHECK(targets("CREATE UNIQUE INDEX IF NOT EXISTS ix USING BTREE ON db.t (a)") ==
+        std::vector<ObjectName>{{"db", "t"}});
   CHECK(targets("CREATE FULLTEXT INDEX ft ON docs (body)") == std::vector<ObjectName>{{"docs"}});
   CHECK(targets("CREATE ALGORITHM=MERGE DEFINER=`tsm`@`%` SQL SECURITY INVOKER VIEW v AS SELECT 1") ==
         std::vector<ObjectName>{{"v"}});
@@ -70,7 +71,8 @@ TEST_CASE("statement targets: ALTER, DROP, RENAME and TRUNCATE name what they ch
 TEST_CASE("statement targets: other statements and unknown forms have none", "[recovery]") {
   for (const char* sql : {"CREATE TRIGGER tr BEFORE INSERT ON x FOR EACH ROW SET NEW.a = 1",
                           "CREATE PROCEDURE p() SELECT 1", "CREATE SEQUENCE s", "CREATE DATABASE d",
-                          "CREATE OR TABLE t (a INT)", "ALTER DATABASE d CHARACTER SET utf8mb4", "ALTER SEQUENCE s RESTART",
+                          "CREATE OR TABLE t (a INT)", "ALTER DATABASE d CHARACTER SET utf8mb4",
+                          "ALTER SEQUENCE s RESTART",
                           "DROP TABLE a FORCE", "DROP TRIGGER tr", "DROP INDEX ix", "RENAME USER a TO b",
                           "RENAME TABLE a b", "CREATE INDEX ix t (a)", "INSERT INTO t VALUES (1)", "SET x = 1",
                           "/*!40101 CREATE TABLE x (a INT) */", "CREATE TABLE x (a INT) /*!50100 COMMENT 'x' */",
