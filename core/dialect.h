@@ -200,6 +200,10 @@ class Connection {
   virtual std::optional<std::string> object_definition(const std::vector<std::string>& /*name*/) {
     return std::nullopt;
   }
+  // Whether another session is still running exactly `sql` on this database: a MariaDB server
+  // runs a killed client's statement on to its end, and whether it took effect can be told only
+  // once it has ended. Default: false (a dead client's statement is rolled back there).
+  virtual bool still_running(const std::string& /*sql*/) { return false; }
 };
 
 struct Backend {

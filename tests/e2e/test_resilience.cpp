@@ -1,6 +1,7 @@
 // Resilience through the real binary: run history, MariaDB resume/undo of an incomplete
 // revision, the revision store that lets an older build roll back, and the table lock mode.
 #include <chrono>
+#include <thread>
 
 #include "core/recovery/schema_fingerprint.h"
 #include "tests/support/e2e_fixture.h"
@@ -356,4 +357,71 @@ TEST_CASE("mariadb resumes a raw SQL revision whose CREATE VIEW was in doubt, wh
     CHECK(cli.db().column("SELECT COUNT(*) FROM doubt_needed") == std::vector<std::string>{"1"});
     CHECK(cli.db().column("SELECT COUNT(*) FROM doubt_two") == std::vector<std::string>{"0"});
   }
+}
+
+// Found when faster runs moved the kill tests' kill points: a SIGKILL during a slow ALTER left it
+// running on the server, the rerun judged it before it ended ("did not run"), ran it again and
+// failed on the duplicate column. The rerun must wait for the killed run's statement to end.
+TEST_CASE("mariadb waits for the killed run's statement to end before judging it", "[e2e][resilience]") {
+  TSM_REQUIRE_BACKEND(tsm::DialectKind::mariadb);
+  Cli cli(tsm::DialectKind::mariadb);
+  const std::string alter = "ALTER TABLE doubt_one ADD COLUMN note VARCHAR(10)";
+  const std::string dir = cli.unit("doubt.sql",
+      "-- revision: d0b700000002\n-- down_revision: none\n-- tree: doubt\n-- message: an ALTER outliving its client\n"
+      "-- +upgrade\n"
+      "CREATE TABLE doubt_one (id INTEGER PRIMARY KEY);\n" +
+      alter + ";\n"
+      "INSERT INTO doubt_needed (id) VALUES (1);\n"
+      "-- +downgrade\nDROP TABLE doubt_one;\n");
+  const std::vector<std::string> upgrade{"--revisions-dir", dir, "--tree", "doubt", "upgrade", "head"};
+  auto first = cli.run(upgrade);
+  INFO(first.err);
+  REQUIRE(first.exit_code != 0);  // at the INSERT into the missing table; the ALTER is recorded done
+
+  // Back to the moment the killed run sent the ALTER: its 'started' row, and no column yet.
+  auto conn = cli.db().connect();
+  conn->execute("ALTER TABLE doubt_one DROP COLUMN note");
+  conn->query("UPDATE turnstone_migrate_progress SET state = 'started', schema_before = ? "
+              "WHERE tree = 'doubt' AND statement_index = 2",
+              {tsm::fingerprint_before(*conn, alter)});
+  conn->execute("CREATE TABLE doubt_needed (id INTEGER PRIMARY KEY)");
+
+  // The killed run's session, still running its ALTER: it waits behind a reader's metadata lock
+  // until the reader ends, 2 s after the rerun starts.
+  auto reader = cli.db().connect();
+  reader->begin();
+  reader->query("SELECT COUNT(*) FROM doubt_one");
+  auto orphan = cli.db().connect();
+  std::string orphan_error;
+  std::thread killed_run([&] {
+    try {
+      orphan->execute(alter);
+    } catch (const std::exception& e) {
+      orphan_error = e.what();
+    }
+  });
+  auto running = [&] {
+    return conn->query("SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE INFO = ?", {alter})[0][0] !=
+           std::optional<std::string>("0");
+  };
+  for (int i = 0; i < 200 && !running(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  REQUIRE(running());
+  std::thread reader_ends([&] {
+    std::this_thread::sleep_for(std::chrono::seconds(2));
+    reader->commit();
+  });
+
+  auto r = cli.run(upgrade);
+  reader_ends.join();
+  killed_run.join();
+  INFO(r.err);
+  CHECK(orphan_error.empty());
+  REQUIRE(r.exit_code == 0);
+  CHECK(contains(r.err, "still runs on the server"));
+  CHECK(contains(r.err, "shows it took effect"));
+  CHECK(cli.versions("turnstone_doubt_version") == std::vector<std::string>{"d0b700000002"});
+  CHECK(cli.db().column("SELECT COUNT(*) FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() "
+                        "AND TABLE_NAME = 'doubt_one' AND COLUMN_NAME = 'note'") == std::vector<std::string>{"1"});
+  CHECK(cli.db().column("SELECT COUNT(*) FROM doubt_needed") == std::vector<std::string>{"1"});
+  CHECK(progress_rows(cli).empty());
 }

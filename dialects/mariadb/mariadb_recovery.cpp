@@ -1,6 +1,7 @@
-// MariaDbConnection::object_definition: one table's or view's definition as the server prints
-// it, for judging a raw statement left in doubt by a kill (core/recovery/schema_fingerprint.cpp).
-// One SHOW CREATE TABLE opens that object alone; information_schema would read every table.
+// What judging a statement left in doubt by a kill needs from the server (core/recovery,
+// core/run/incomplete_revision.cpp): one table's or view's definition as the server prints it
+// (one SHOW CREATE TABLE opens that object alone; information_schema would read every table),
+// and whether the killed run's statement still runs.
 #include <cctype>
 
 #include "core/base/errors.h"
@@ -55,6 +56,16 @@ std::optional<std::string> MariaDbConnection::object_definition(const std::vecto
   }
   if (rows.size() != 1 || rows[0].size() < 2 || !rows[0][1]) return std::nullopt;
   return without_auto_increment(*rows[0][1]);
+}
+
+// The killed client's session stays in the process list, running its statement, until the
+// statement ends. Without the PROCESS privilege a user sees only its own sessions: the migration
+// runs as one user, so its sessions are those. The text is compared whole, on this database.
+bool MariaDbConnection::still_running(const std::string& sql) {
+  auto rows = query("SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE ID <> CONNECTION_ID() "
+                    "AND COMMAND = 'Query' AND DB <=> DATABASE() AND INFO = ?",
+                    {sql});
+  return !rows.empty() && rows[0][0] && *rows[0][0] != "0";
 }
 
 }  // namespace tsm::mariadb
