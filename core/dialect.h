@@ -217,6 +217,19 @@ class Connection {
   // Around a statement retried inside an open transaction (a savepoint on PostgreSQL).
   virtual void retry_mark() {}
   virtual void retry_rewind() {}
+
+  // ---- recovery (core/recovery/schema_fingerprint) ----
+  // The server's own definition of one table or view as it stands: text that a DDL statement on
+  // it changes and writing rows does not; "" when there is no such object. `name`: {name} or
+  // {schema, name}. nullopt: this backend cannot say cheaply (the caller then fingerprints the
+  // whole schema instead).
+  virtual std::optional<std::string> object_definition(const std::vector<std::string>& /*name*/) {
+    return std::nullopt;
+  }
+  // Whether another session is still running exactly `sql` on this database: a MariaDB server
+  // runs a killed client's statement on to its end, and whether it took effect can be told only
+  // once it has ended. Default: false (a dead client's statement is rolled back there).
+  virtual bool still_running(const std::string& /*sql*/) { return false; }
 };
 
 struct Backend {

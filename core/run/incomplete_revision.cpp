@@ -1,6 +1,8 @@
 #include "core/run/incomplete_revision.h"
 
+#include <chrono>
 #include <set>
+#include <thread>
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
@@ -35,11 +37,37 @@ namespace tsm {
                        details);
 }
 
+namespace {
+
+// A MariaDB server runs a killed client's statement on to its end (a table rebuild can take
+// minutes): until it has ended the live schema shows the state before it, and a judgement then
+// would run it a second time. Waits as long as for the lock (--lock-timeout), then exit 5.
+void wait_until_ended(const Workspace& ws, TreeSession& s, const IncompleteRevision& inc, const ProgressEntry& doubt,
+                      const std::vector<std::string>& rows) {
+  using namespace std::chrono;
+  const auto limit = ws.settings().lock_timeout;
+  const auto deadline = steady_clock::now() + limit;
+  for (bool told = false; s.conn->still_running(doubt.sql); told = true) {
+    if (!told)
+      spdlog::warn("statement {} of the incomplete {} of {} still runs on the server (the stopped run's session); "
+                   "waiting up to {}s for it to end",
+                   doubt.index, direction_word(inc.direction), inc.revision, limit.count());
+    if (steady_clock::now() >= deadline)
+      refuse_incomplete(ws, s.dialect(), inc, rows,
+                        fmt::format("statement {} still ran on the server after {}s: rerun once it has ended",
+                                    doubt.index, limit.count()));
+    std::this_thread::sleep_for(milliseconds(200));
+  }
+}
+
+}  // namespace
+
 void settle_in_doubt(const Workspace& ws, TreeSession& s, IncompleteRevision& inc, const std::vector<std::string>& rows) {
   if (!inc.in_doubt) return;
   const Revision* rev = ws.graph().find(inc.revision);
   if (!rev) return;  // refused later: unknown revision
   const ProgressEntry doubt = *inc.in_doubt;
+  wait_until_ended(ws, s, inc, doubt, rows);
   Schema schema = ws.schema_at(s.tree, rows);
   auto ops = render_step_ops(s.dialect(), single_step(*rev, inc.direction),
                              schema);
@@ -51,7 +79,7 @@ void settle_in_doubt(const Workspace& ws, TreeSession& s, IncompleteRevision& in
         ran = took_effect(*s.conn, op.op, k == 0, op.statements.size());
   }
   // Raw SQL: only DDL can be in doubt (DML commits with its record), and DDL changes the schema.
-  if (!ran && !doubt.schema_before.empty()) ran = schema_fingerprint(*s.conn) != doubt.schema_before;
+  if (!ran) ran = changed_since(*s.conn, doubt.sql, doubt.schema_before);
   if (!ran) {
     inc.completed.push_back(doubt.sql + "   <- may or may not have run (the process stopped while it ran)");
     refuse_incomplete(ws, s.dialect(), inc, rows,

@@ -199,12 +199,13 @@ Outcome StepRunner::run_step_non_transactional(size_t i) {
     // record; a DDL statement commits the 'started' row before it runs, so a kill between
     // the DDL and its 'done' leaves it "in doubt" for the next run to settle.
     try {
-      // Raw SQL has no operation to judge an interrupted run by: remember the schema before it.
+      // Raw SQL has no operation to judge an interrupted run by: remember the schema before it
+      // (DDL only, and only what the statement names where it can be read: schema_fingerprint.h).
       // Not on PostgreSQL, where a killed client's statement may still run on, and CREATE INDEX
       // CONCURRENTLY leaves an invalid index: an interrupted statement is then left to the
       // operator (docs/sql-units.md).
       const bool judge_by_schema = raw[j] && d_.kind() != DialectKind::postgresql;
-      const std::string before = judge_by_schema ? schema_fingerprint(*s_.conn) : std::string();
+      const std::string before = judge_by_schema ? fingerprint_before(*s_.conn, statements[j].sql) : std::string();
       s_.conn->begin();
       s_.progress->starting(step.revision->id, dir, index, op_of[j], statements[j].sql, before);
       if (statements[j].batched) {

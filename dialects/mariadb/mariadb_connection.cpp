@@ -48,12 +48,6 @@ std::vector<Row> query_prepared(MYSQL* h, const std::string& sql, const std::vec
                                 const std::optional<std::string>& password) {
   std::unique_ptr<MYSQL_STMT, StmtCloser> st(mysql_stmt_init(h));
   if (!st) throw StatementError(driver_error(h, password), sql);
-  if (mysql_stmt_prepare(st.get(), sql.data(), sql.size()) != 0)
-    throw StatementError(stmt_error(st.get(), password), sql);
-  if (mysql_stmt_param_count(st.get()) != params.size())
-    throw StatementError(fmt::format("query has {} placeholders but {} parameters were given",
-                                     mysql_stmt_param_count(st.get()), params.size()),
-                         sql);
   std::vector<MYSQL_BIND> in(params.size());
   std::vector<unsigned long> in_lengths(params.size());
   for (std::size_t i = 0; i < params.size(); ++i) {
@@ -64,9 +58,19 @@ std::vector<Row> query_prepared(MYSQL* h, const std::string& sql, const std::vec
     in[i].buffer_length = params[i].size();
     in[i].length = &in_lengths[i];
   }
-  if (!params.empty() && mysql_stmt_bind_param(st.get(), in.data()) != 0)
+  // Prepare and execute in one round trip (MariaDB 10.2+; Connector/C prepares, then executes,
+  // on other servers, and there refuses a parameter count that does not match). The parameters
+  // are bound before the statement is known, so their number is announced first.
+  unsigned int count = static_cast<unsigned int>(params.size());
+  if (mysql_stmt_attr_set(st.get(), STMT_ATTR_PREBIND_PARAMS, &count) != 0 ||
+      mysql_stmt_bind_param(st.get(), in.data()) != 0)
     throw StatementError(stmt_error(st.get(), password), sql);
-  if (mysql_stmt_execute(st.get()) != 0) throw StatementError(stmt_error(st.get(), password), sql);
+  if (mariadb_stmt_execute_direct(st.get(), sql.data(), sql.size()) != 0)
+    throw StatementError(stmt_error(st.get(), password), sql);
+  if (mysql_stmt_param_count(st.get()) != params.size())  // a caller's mistake, caught by the tests
+    throw StatementError(fmt::format("query has {} placeholders but {} parameters were given",
+                                     mysql_stmt_param_count(st.get()), params.size()),
+                         sql);
 
   std::vector<Row> rows;
   std::unique_ptr<MYSQL_RES, ResultFreer> meta(mysql_stmt_result_metadata(st.get()));
@@ -145,7 +149,16 @@ std::vector<Row> MariaDbConnection::query(const std::string& sql, const std::vec
 }
 
 void MariaDbConnection::begin() { execute("START TRANSACTION"); }
-void MariaDbConnection::commit() { execute("COMMIT"); }
+// Every OK packet says whether a transaction is open. After a DDL statement (which commits
+// implicitly) and the autocommitted statements after it, none is: a COMMIT would be a round trip
+// for nothing (once per DDL statement of a MariaDB revision, core/run/step_runner.cpp). A failed
+// command leaves the flags of the last one that succeeded; with autocommit on it cannot have
+// left a transaction open.
+void MariaDbConnection::commit() {
+  const unsigned int status = handle_->get()->server_status;
+  if ((status & SERVER_STATUS_AUTOCOMMIT) && !(status & SERVER_STATUS_IN_TRANS)) return;
+  execute("COMMIT");
+}
 // The isolation level applies to the next transaction only; WITH CONSISTENT SNAPSHOT opens the
 // InnoDB read view now rather than at the first read.
 void MariaDbConnection::begin_snapshot() {

@@ -48,6 +48,9 @@ class MariaDbConnection : public Connection {
   void set_ddl_lock_wait(std::chrono::milliseconds wait, std::chrono::milliseconds budget) override;
   bool lock_wait_expired(const StatementError& e) const override;
   std::vector<std::string> lock_blockers() override;
+  // SHOW CREATE TABLE under a fixed sql_mode; MySQL: nullopt. And the process list. (mariadb_recovery.cpp)
+  std::optional<std::string> object_definition(const std::vector<std::string>& name) override;
+  bool still_running(const std::string& sql) override;
 
   bool is_mariadb() const { return is_mariadb_; }  // false: MySQL
 

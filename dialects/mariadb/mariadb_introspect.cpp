@@ -74,22 +74,29 @@ SchemaDescription MariaDbConnection::introspect(const std::vector<std::string>& 
 
   // Foreign keys first: the indexes InnoDB creates for them carry the constraint's name and are
   // left out (describe() does not list them either).
+  // Two queries joined here: the server joins these two information_schema views in 15-30 ms
+  // (each alone takes about 1 ms), and this runs before every raw statement it cannot scope
+  // (core/recovery/schema_fingerprint.cpp).
+  std::map<std::pair<std::string, std::string>, std::string> delete_rules;
+  for (const auto& row : query("SELECT TABLE_NAME, CONSTRAINT_NAME, DELETE_RULE "
+                               "FROM information_schema.REFERENTIAL_CONSTRAINTS WHERE CONSTRAINT_SCHEMA = DATABASE()"))
+    delete_rules[{text(row, 0), text(row, 1)}] = text(row, 2);
   std::map<std::string, std::set<std::string>> fk_names;
   std::map<std::pair<std::string, std::string>, ForeignKeyDescription> fks;
   for (const auto& row : query(
-           "SELECT k.TABLE_NAME, k.CONSTRAINT_NAME, k.COLUMN_NAME, k.REFERENCED_TABLE_NAME, k.REFERENCED_COLUMN_NAME, "
-           "r.DELETE_RULE FROM information_schema.KEY_COLUMN_USAGE k "
-           "JOIN information_schema.REFERENTIAL_CONSTRAINTS r ON r.CONSTRAINT_SCHEMA = k.CONSTRAINT_SCHEMA "
-           "AND r.CONSTRAINT_NAME = k.CONSTRAINT_NAME AND r.TABLE_NAME = k.TABLE_NAME "
-           "WHERE k.TABLE_SCHEMA = DATABASE() AND k.REFERENCED_TABLE_NAME IS NOT NULL "
-           "ORDER BY k.TABLE_NAME, k.CONSTRAINT_NAME, k.ORDINAL_POSITION")) {
+           "SELECT TABLE_NAME, CONSTRAINT_NAME, COLUMN_NAME, REFERENCED_TABLE_NAME, REFERENCED_COLUMN_NAME "
+           "FROM information_schema.KEY_COLUMN_USAGE "
+           "WHERE TABLE_SCHEMA = DATABASE() AND REFERENCED_TABLE_NAME IS NOT NULL "
+           "ORDER BY TABLE_NAME, CONSTRAINT_NAME, ORDINAL_POSITION")) {
     if (!table_for(text(row, 0))) continue;
+    auto rule = delete_rules.find({text(row, 0), text(row, 1)});
+    if (rule == delete_rules.end()) continue;  // as the inner join did
     fk_names[text(row, 0)].insert(text(row, 1));
     auto& fk = fks[{text(row, 0), text(row, 1)}];
     fk.columns.push_back(text(row, 2));
     fk.ref_table = text(row, 3);
     fk.ref_columns.push_back(text(row, 4));
-    fk.on_delete = text(row, 5);
+    fk.on_delete = rule->second;
   }
   for (auto& [key, fk] : fks) table_for(key.first)->foreign_keys.push_back(std::move(fk));
   for (auto& [name, t] : out.tables)

@@ -1,7 +1,9 @@
 // Resilience through the real binary: run history, MariaDB resume/undo of an incomplete
 // revision, the revision store that lets an older build roll back, and the table lock mode.
 #include <chrono>
+#include <thread>
 
+#include "core/recovery/schema_fingerprint.h"
 #include "tests/support/e2e_fixture.h"
 
 using namespace tsm::test;
@@ -302,4 +304,124 @@ TEST_CASE("mariadb resumes a revision whose FULLTEXT drop was in doubt, whicheve
     REQUIRE(hits.size() == 1);
     CHECK(hits[0][0] == std::string("web1"));
   }
+}
+
+// A raw SQL statement killed while MariaDB ran it is judged by the server's definitions of the
+// objects it names, taken just before it ran: a view (which the whole-schema fingerprint does not
+// see) is told apart either way, and the data statements before it are neither fingerprinted nor
+// run again.
+TEST_CASE("mariadb resumes a raw SQL revision whose CREATE VIEW was in doubt, whichever way it went",
+          "[e2e][resilience]") {
+  TSM_REQUIRE_BACKEND(tsm::DialectKind::mariadb);
+  const std::string view_sql = "CREATE VIEW doubt_view AS SELECT id FROM doubt_one";
+  for (bool ran : {true, false}) {
+    INFO("the CREATE VIEW " << (ran ? "ran" : "did not run") << " before the kill");
+    Cli cli(tsm::DialectKind::mariadb);
+    const std::string dir = cli.unit("doubt.sql",
+        "-- revision: d0b700000001\n-- down_revision: none\n-- tree: doubt\n-- message: a view in doubt\n"
+        "-- +upgrade\n"
+        "CREATE TABLE doubt_one (id INTEGER PRIMARY KEY);\n"
+        "INSERT INTO doubt_one (id) VALUES (1);\n" +
+        view_sql + ";\n"
+        "INSERT INTO doubt_needed (id) VALUES (1);\n"
+        "CREATE TABLE doubt_two (id INTEGER PRIMARY KEY);\n"
+        "-- +downgrade\nDROP TABLE doubt_two;\nDROP VIEW doubt_view;\nDROP TABLE doubt_one;\n");
+    auto conn = cli.db().connect();
+    // What the executor records before the CREATE VIEW: only the view's definition counts.
+    const std::string before = tsm::fingerprint_before(*conn, view_sql);
+    REQUIRE(before.rfind("t1:", 0) == 0);
+
+    // Stops at the INSERT into the missing table; the three statements before it stay recorded.
+    auto first = cli.run({"--revisions-dir", dir, "--tree", "doubt", "upgrade", "head"});
+    INFO(first.err);
+    REQUIRE(first.exit_code != 0);
+    auto recorded = conn->query("SELECT statement_index, state, schema_before FROM turnstone_migrate_progress "
+                                "WHERE tree = 'doubt' AND statement_index > 0 ORDER BY statement_index");
+    REQUIRE(recorded.size() == 3);
+    CHECK(recorded[0][2]->rfind("t1:", 0) == 0);  // CREATE TABLE: its table's definition
+    CHECK(recorded[1][2] == std::optional<std::string>(""));  // INSERT: commits with its record
+    CHECK(*recorded[2][2] == before);
+
+    // The kill: the CREATE VIEW was sent and its 'done' never written.
+    if (!ran) conn->execute("DROP VIEW doubt_view");
+    conn->query("UPDATE turnstone_migrate_progress SET state = 'started' WHERE tree = 'doubt' AND statement_index = 3");
+    conn->execute("CREATE TABLE doubt_needed (id INTEGER PRIMARY KEY)");
+
+    auto r = cli.run({"--revisions-dir", dir, "--tree", "doubt", "upgrade", "head"});
+    INFO(r.err);
+    REQUIRE(r.exit_code == 0);
+    CHECK(contains(r.err, ran ? "shows it took effect" : "shows it did not run"));
+    CHECK(cli.versions("turnstone_doubt_version") == std::vector<std::string>{"d0b700000001"});
+    CHECK(progress_rows(cli).empty());
+    CHECK(cli.db().column("SELECT COUNT(*) FROM doubt_view") == std::vector<std::string>{"1"});
+    CHECK(cli.db().column("SELECT COUNT(*) FROM doubt_needed") == std::vector<std::string>{"1"});
+    CHECK(cli.db().column("SELECT COUNT(*) FROM doubt_two") == std::vector<std::string>{"0"});
+  }
+}
+
+// Found when faster runs moved the kill tests' kill points: a SIGKILL during a slow ALTER left it
+// running on the server, the rerun judged it before it ended ("did not run"), ran it again and
+// failed on the duplicate column. The rerun must wait for the killed run's statement to end.
+TEST_CASE("mariadb waits for the killed run's statement to end before judging it", "[e2e][resilience]") {
+  TSM_REQUIRE_BACKEND(tsm::DialectKind::mariadb);
+  Cli cli(tsm::DialectKind::mariadb);
+  const std::string alter = "ALTER TABLE doubt_one ADD COLUMN note VARCHAR(10)";
+  const std::string dir = cli.unit("doubt.sql",
+      "-- revision: d0b700000002\n-- down_revision: none\n-- tree: doubt\n-- message: an ALTER outliving its client\n"
+      "-- +upgrade\n"
+      "CREATE TABLE doubt_one (id INTEGER PRIMARY KEY);\n" +
+      alter + ";\n"
+      "INSERT INTO doubt_needed (id) VALUES (1);\n"
+      "-- +downgrade\nDROP TABLE doubt_one;\n");
+  const std::vector<std::string> upgrade{"--revisions-dir", dir, "--tree", "doubt", "upgrade", "head"};
+  auto first = cli.run(upgrade);
+  INFO(first.err);
+  REQUIRE(first.exit_code != 0);  // at the INSERT into the missing table; the ALTER is recorded done
+
+  // Back to the moment the killed run sent the ALTER: its 'started' row, and no column yet.
+  auto conn = cli.db().connect();
+  conn->execute("ALTER TABLE doubt_one DROP COLUMN note");
+  conn->query("UPDATE turnstone_migrate_progress SET state = 'started', schema_before = ? "
+              "WHERE tree = 'doubt' AND statement_index = 2",
+              {tsm::fingerprint_before(*conn, alter)});
+  conn->execute("CREATE TABLE doubt_needed (id INTEGER PRIMARY KEY)");
+
+  // The killed run's session, still running its ALTER: it waits behind a reader's metadata lock
+  // until the reader ends, 2 s after the rerun starts.
+  auto reader = cli.db().connect();
+  reader->begin();
+  reader->query("SELECT COUNT(*) FROM doubt_one");
+  auto orphan = cli.db().connect();
+  std::string orphan_error;
+  std::thread killed_run([&] {
+    try {
+      orphan->execute(alter);
+    } catch (const std::exception& e) {
+      orphan_error = e.what();
+    }
+  });
+  auto running = [&] {
+    return conn->query("SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE INFO = ?", {alter})[0][0] !=
+           std::optional<std::string>("0");
+  };
+  for (int i = 0; i < 200 && !running(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  REQUIRE(running());
+  std::thread reader_ends([&] {
+    std::this_thread::sleep_for(std::chrono::seconds(2));
+    reader->commit();
+  });
+
+  auto r = cli.run(upgrade);
+  reader_ends.join();
+  killed_run.join();
+  INFO(r.err);
+  CHECK(orphan_error.empty());
+  REQUIRE(r.exit_code == 0);
+  CHECK(contains(r.err, "still runs on the server"));
+  CHECK(contains(r.err, "shows it took effect"));
+  CHECK(cli.versions("turnstone_doubt_version") == std::vector<std::string>{"d0b700000002"});
+  CHECK(cli.db().column("SELECT COUNT(*) FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() "
+                        "AND TABLE_NAME = 'doubt_one' AND COLUMN_NAME = 'note'") == std::vector<std::string>{"1"});
+  CHECK(cli.db().column("SELECT COUNT(*) FROM doubt_needed") == std::vector<std::string>{"1"});
+  CHECK(progress_rows(cli).empty());
 }

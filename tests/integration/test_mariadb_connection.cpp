@@ -274,3 +274,38 @@ TEST_CASE("mariadb JSON_CONTAINS filters matched_patterns", "[mariadb][integrati
   CHECK(ids(*c, "SELECT matched_patterns FROM log_entries WHERE id = 4") == std::vector<std::string>{"[]"});
   CHECK_THROWS_AS(c->execute("INSERT INTO log_entries (id, matched_patterns) VALUES (5, 'not json')"), StatementError);
 }
+
+// The progress record of a DDL statement: 'started' is committed by the DDL itself, 'done' is
+// autocommitted after it, so the runner's COMMIT has nothing to do and is not sent. Where a
+// transaction is open (data, or autocommit off) it is.
+TEST_CASE("mariadb commit is sent only when a transaction is open", "[mariadb][integration]") {
+  if (!test::backend_available(DialectKind::mariadb)) return;
+  test::TestDatabase db(DialectKind::mariadb);
+  auto c = db.connect();
+  auto other = db.connect();
+  auto commits = [&] { return std::stoi(*c->query("SHOW SESSION STATUS LIKE 'Com_commit'")[0][1]); };
+  c->execute("CREATE TABLE progress (n INT PRIMARY KEY, state VARCHAR(8) NOT NULL)");
+
+  int before = commits();
+  c->begin();
+  c->query("INSERT INTO progress (n, state) VALUES (?, 'started')", {"1"});
+  c->execute("CREATE TABLE made (id INT PRIMARY KEY)");
+  c->query("UPDATE progress SET state = 'done' WHERE n = ?", {"1"});
+  c->commit();
+  CHECK(commits() == before);
+  CHECK(ids(*other, "SELECT state FROM progress WHERE n = 1") == std::vector<std::string>{"done"});
+
+  before = commits();
+  c->begin();
+  c->query("INSERT INTO progress (n, state) VALUES (?, 'done')", {"2"});
+  c->commit();
+  CHECK(commits() == before + 1);
+  CHECK(ids(*other, "SELECT state FROM progress WHERE n = 2") == std::vector<std::string>{"done"});
+
+  c->execute("SET SESSION autocommit = 0");
+  before = commits();
+  c->query("INSERT INTO progress (n, state) VALUES (?, 'done')", {"3"});
+  c->commit();
+  CHECK(commits() == before + 1);
+  CHECK(ids(*other, "SELECT state FROM progress WHERE n = 3") == std::vector<std::string>{"done"});
+}
