@@ -180,6 +180,9 @@ std::vector<Statement> decode_statements(const std::string& text) {
     auto as_latin1 = nlohmann::json::parse(latin1_to_utf8(text), nullptr, /*allow_exceptions=*/false);
     if (as_latin1.is_discarded()) malformed(fmt::format("not JSON (near character {})", e.byte));
     return statements_from(as_latin1, /*latin1=*/true);
+  } catch (const nlohmann::json::exception& e) {
+    // Valid JSON syntax nlohmann still refuses, e.g. a number too large for a double (406).
+    malformed(fmt::format("not JSON this build reads ({})", e.what()));
   }
   return statements_from(doc, /*latin1=*/false);
 }
