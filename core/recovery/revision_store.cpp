@@ -180,6 +180,9 @@ std::vector<Statement> decode_statements(const std::string& text) {
     auto as_latin1 = nlohmann::json::parse(latin1_to_utf8(text), nullptr, /*allow_exceptions=*/false);
     if (as_latin1.is_discarded()) malformed(fmt::format("not JSON (near character {})", e.byte));
     return statements_from(as_latin1, /*latin1=*/true);
+  } catch (const nlohmann::json::exception& e) {
+    // Valid JSON syntax nlohmann still refuses, e.g. a number too large for a double (406).
+    malformed(fmt::format("not JSON this build reads ({})", e.what()));
   }
   return statements_from(doc, /*latin1=*/false);
 }
@@ -208,25 +211,30 @@ void RevisionStore::forget(const std::string& revision) {
   conn_.query(fmt::format("DELETE FROM {} WHERE tree = ? AND revision = ?", table(conn_)), {tree_, revision});
 }
 
-std::map<std::string, StoredRevision> RevisionStore::load() {
+std::map<std::string, StoredRevision> stored_revisions_from_rows(const std::string& tree, const std::vector<Row>& rows) {
   std::map<std::string, StoredRevision> out;
-  if (!conn_.table_exists(kRevisionsTable)) return out;
-  auto rows = conn_.query(fmt::format("SELECT revision, down_revisions, depends_on, message, downgrade_sql, applied_at "
-                                      "FROM {} WHERE tree = ?",
-                                      table(conn_)),
-                          {tree_});
-  for (auto& r : rows) {
+  for (const auto& r : rows) {
+    auto field = [&](size_t i, const char* null_as) { return i < r.size() && r[i] ? *r[i] : std::string(null_as); };
     StoredRevision s;
-    s.tree = tree_;
-    s.revision = r[0].value_or("");
-    s.down_revisions = split(r[1].value_or(""));
-    s.depends_on = split(r[2].value_or(""));
-    s.message = r[3].value_or("");
-    s.downgrade = decode_statements(r[4].value_or("[]"));
-    s.applied_at = r[5].value_or("");
+    s.tree = tree;
+    s.revision = field(0, "");
+    s.down_revisions = split(field(1, ""));
+    s.depends_on = split(field(2, ""));
+    s.message = field(3, "");
+    s.downgrade = decode_statements(field(4, "[]"));
+    s.applied_at = field(5, "");
     out[s.revision] = std::move(s);
   }
   return out;
+}
+
+std::map<std::string, StoredRevision> RevisionStore::load() {
+  if (!conn_.table_exists(kRevisionsTable)) return {};
+  return stored_revisions_from_rows(
+      tree_, conn_.query(fmt::format("SELECT revision, down_revisions, depends_on, message, downgrade_sql, applied_at "
+                                     "FROM {} WHERE tree = ?",
+                                     table(conn_)),
+                         {tree_}));
 }
 
 }  // namespace tsm

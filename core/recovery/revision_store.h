@@ -39,6 +39,12 @@ class RevisionStore {
   std::string tree_;
 };
 
+// What load() makes of the rows it reads (columns: revision, down_revisions, depends_on, message,
+// downgrade_sql, applied_at; NULL reads as empty, a NULL downgrade_sql as no statements; a
+// revision given twice: the last row wins). Separate from load() so the reading can be tested
+// and fuzzed without a database (tests/fuzz). AttentionError when stored SQL is malformed.
+std::map<std::string, StoredRevision> stored_revisions_from_rows(const std::string& tree, const std::vector<Row>& rows);
+
 // The stored form of a statement list (a JSON array of {"sql", "in_transaction", "edge"}).
 std::string encode_statements(const std::vector<Statement>& statements);
 std::vector<Statement> decode_statements(const std::string& text);  // UsageError when malformed

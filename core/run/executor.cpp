@@ -79,7 +79,7 @@ MigrateResult migrate(const Workspace& ws, Direction direction, const std::strin
     rows[p.tree] = ws.read_rows(*s.conn, p.tree);
     placed[p.tree] = ws.place(*s.conn, p.tree, rows[p.tree]);
     if (direction == Direction::down && placed[p.tree].ahead()) {
-      for (const StoredRevision* u : unknown_to_revert(ws, placed[p.tree], target))
+      for (const StoredRevision* u : unknown_to_revert(ws.graph(), placed[p.tree], target))
         result.steps.push_back(revert_stored(ws, s, placed[p.tree], *u, rows[p.tree]));
       placed[p.tree] = ws.place(*s.conn, p.tree, rows[p.tree]);
     }

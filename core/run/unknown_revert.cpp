@@ -15,19 +15,20 @@ TreeRows known_rows(const std::map<std::string, Placement>& placed) {
   return out;
 }
 
-std::vector<const StoredRevision*> unknown_to_revert(const Workspace& ws, const Placement& p, const std::string& target) {
+std::vector<const StoredRevision*> unknown_to_revert(const RevisionGraph& graph, const Placement& p,
+                                                     const std::string& target) {
   TargetSpec spec = parse_target(target);
   if (spec.kind == TargetSpec::Kind::relative)
     throw AttentionError(fmt::format("tree '{}' has revisions this build does not know ({}): a relative downgrade "
                                      "cannot count them; name the target revision",
                                      p.tree, fmt::join(p.unknown_ids(), ", ")));
-  Destination dest = resolve_downgrade_target(ws.graph(), spec, p.tree, p.known_rows);
+  Destination dest = resolve_downgrade_target(graph, spec, p.tree, p.known_rows);
   std::vector<const StoredRevision*> out;
   for (const auto& u : p.unknown) {
     bool above_target = dest.revisions.empty();
     for (const auto& k : p.known_below.at(u.revision))
       for (const Revision* d : dest.revisions)
-        if (ws.graph().ancestors(k).count(d->id)) above_target = true;
+        if (graph.ancestors(k).count(d->id)) above_target = true;
     if (above_target) out.push_back(&u);
   }
   if (out.size() != p.unknown.size())

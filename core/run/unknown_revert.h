@@ -17,7 +17,9 @@ TreeRows known_rows(const std::map<std::string, Placement>& placed);
 
 // Unknown revisions a downgrade to `target` reverts: those above a revision the target leaves
 // out. A relative target cannot count revisions this build has never seen (exit 5).
-std::vector<const StoredRevision*> unknown_to_revert(const Workspace& ws, const Placement& p, const std::string& target);
+// Needs only the graph (no database), so tests/fuzz can drive it.
+std::vector<const StoredRevision*> unknown_to_revert(const RevisionGraph& graph, const Placement& p,
+                                                     const std::string& target);
 
 // Reverts one unknown revision with the SQL stored when it was applied; the version table then
 // holds its parents (unless another row already descends from them). `rows` follows along.

@@ -96,7 +96,7 @@ TEST_CASE("hostile input: revision refuses a branch label the loader would refus
   fs::create_directories(s.dir / "units");
   const std::string units = (s.dir / "units").string();
   const std::string url = "sqlite:///" + (s.dir / "t.db").string();
-  for (const std::string label : {"x'); DROP TABLE t;--", "head", "a b", "rel-1", std::string(100, 'x')}) {
+  for (const std::string& label : std::vector<std::string>{"x'); DROP TABLE t;--", "head", "a b", "rel-1", std::string(100, 'x')}) {
     auto r = s.run({"revision", "-m", "x", "--tree", "plug", "--sql-unit", units, "--branch-label", label, "--url", url});
     INFO(label << ": " << r.err);
     CHECK(r.exit_code == 2);

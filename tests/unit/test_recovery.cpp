@@ -4,6 +4,7 @@
 #include <catch2/catch.hpp>
 
 #include "core/base/errors.h"
+#include "core/recovery/revision_store.h"
 #include "core/recovery/undo.h"
 #include "core/recovery/unknown_revisions.h"
 #include "core/run/incomplete_revision.h"
@@ -178,4 +179,30 @@ TEST_CASE("recovery: rows that cannot be placed are exit 5, naming them", "[reco
     Placement p = place_rows(g, "main", {"x1"}, store);
     CHECK(p.known_rows == std::vector<std::string>{"a1"});
   }
+}
+
+TEST_CASE("recovery: revision store rows read with NULL as empty, the last row of an id winning", "[recovery]") {
+  const std::string drop = R"([{"sql":"DROP TABLE t","in_transaction":true,"edge":"none"}])";
+  auto store = stored_revisions_from_rows(
+      "main", {{std::string("u1"), std::string("a2,b1"), std::string("c1"), std::string("msg"), drop,
+                std::string("2030-01-01 00:00:00")},
+               {std::string("u2"), std::nullopt, std::nullopt, std::nullopt, std::nullopt, std::nullopt},
+               {std::string("u2"), std::string("u1,,"), std::string(""), std::string("again"), std::string("[]"),
+                std::nullopt}});
+  REQUIRE(store.size() == 2);
+  const StoredRevision& u1 = store.at("u1");
+  CHECK(u1.tree == "main");
+  CHECK(u1.down_revisions == std::vector<std::string>{"a2", "b1"});
+  CHECK(u1.depends_on == std::vector<std::string>{"c1"});
+  CHECK(u1.message == "msg");
+  REQUIRE(u1.downgrade.size() == 1);
+  CHECK(u1.downgrade[0].sql == "DROP TABLE t");
+  CHECK(u1.applied_at == "2030-01-01 00:00:00");
+  const StoredRevision& u2 = store.at("u2");
+  CHECK(u2.down_revisions == std::vector<std::string>{"u1"});  // empty items of the list are skipped
+  CHECK(u2.message == "again");
+  CHECK(u2.downgrade.empty());
+  CHECK_THROWS_AS(stored_revisions_from_rows("main", {{std::string("u3"), std::nullopt, std::nullopt, std::nullopt,
+                                                       std::string("[{\"sql\":1}]"), std::nullopt}}),
+                  AttentionError);
 }

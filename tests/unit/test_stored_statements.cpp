@@ -140,6 +140,9 @@ TEST_CASE("stored statements: malformed text is refused (needs attention)", "[re
            "[{\"sql_hex\":\"zz\"" + ok_tail,
            "[{\"sql\":\"\xff\"" + ok_tail + " trailing",                  // old bytes, broken syntax
            "[{\"sql\":\"\xff\\u20ac\"" + ok_tail,                          // a code point no build wrote
+           "5000e9000",                                                   // JSON, but no double holds it (fuzz_version_rows)
+           "[{\"sql\":\"x\"" + ok_tail.substr(0, ok_tail.size() - 1) + ",1e999]",
+           "[{\"sql\":\"\xff\"" + ok_tail.substr(0, ok_tail.size() - 1) + ",-1e999]",  // and old bytes
        }) {
     INFO("text: " << bad);
     CHECK(refusal(bad) == ExitCode::needs_attention);
