@@ -9,17 +9,12 @@ export DEBIAN_FRONTEND=noninteractive
 # Packages that build the tool (scripts/setup, Dockerfile builder stage).
 TSM_BUILD_PACKAGES=(g++ cmake ninja-build pkg-config libcli11-dev libpqxx-dev libpq-dev
                     libsqlite3-dev libmariadb-dev libfmt-dev libspdlog-dev nlohmann-json3-dev libssl-dev)
-<<<<<<< HEAD
 # What the test suite adds: Catch2, both servers and their clients, the sqlite3 shell, and
 # Debian's Alembic for the parity test (tests/parity/alembic_differential.py).
 TSM_TEST_PACKAGES=(catch2 postgresql mariadb-server mariadb-client sqlite3 shellcheck python3-alembic)
-=======
-# What the test suite adds: Catch2, both servers and their clients, the sqlite3 shell.
-TSM_TEST_PACKAGES=(catch2 postgresql mariadb-server mariadb-client sqlite3 shellcheck)
 # What bench/fuzz/run adds (never the test command: the fuzz corpus replays with g++): clang, and
 # libFuzzer's runtime, which clang only recommends; `time` for the CPU-time column.
 TSM_FUZZ_PACKAGES=(clang libclang-rt-14-dev time)
->>>>>>> fuzz
 # The binary's runtime libraries are libpqxx-6.4 libpq5 libmariadb3 libsqlite3-0 libfmt9
 # libspdlog1.10: listed in the Dockerfile's runtime stage and cmake/packaging.cmake.
 
