@@ -40,6 +40,8 @@ Json heads_json(const TreeRows& heads) {
 }
 
 int run_migrate(const GlobalOptions& g, Direction direction, const std::string& target, bool sql) {
+  if (!sql && !g.dialect.empty())
+    throw UsageError("--dialect renders offline and needs --sql; a live upgrade or downgrade uses the URL's dialect");
   Workspace ws(g.settings());
   if (sql) {
     std::cout << render_offline_sql(ws, offline_dialect(g, ws), direction, target);

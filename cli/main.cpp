@@ -1,5 +1,7 @@
 // turnstone-migrate: CLI11 wiring only. Commands live in cli/cmd_*.cpp, SQL in dialects/.
 #include <cerrno>
+#include <cmath>
+#include <cstdlib>
 #include <cstdio>
 #include <cstring>
 #include <iostream>
@@ -17,14 +19,31 @@ namespace {
 constexpr int kWeek = 7 * 24 * 3600;
 constexpr double kDay = 24 * 3600;
 
+// Seconds as a finite number in [0, max]: CLI::Range alone lets "nan" through (every comparison
+// with NaN is false), and a NaN timeout would never expire.
+CLI::Validator seconds_up_to(double max) {
+  return CLI::Validator(
+      [max](std::string& text) -> std::string {
+        char* end = nullptr;
+        errno = 0;
+        const double value = std::strtod(text.c_str(), &end);
+        if (text.empty() || *end != '\0' || errno == ERANGE || !std::isfinite(value) || value < 0 || value > max)
+          return "must be a number of seconds from 0 to " + std::to_string(static_cast<long>(max));
+        return {};
+      },
+      "FLOAT:[0 - " + std::to_string(static_cast<long>(max)) + "]");
+}
+
 void add_global_options(CLI::App& app, tsm::cli::GlobalOptions& g) {
   app.add_option("-u,--url", g.url, "main database URL (default: $TURNSTONE_DATABASE_URL, else sqlite:///turnstone.db)");
   app.add_option("--context-url", g.context_url, "database of the context tree (default: derived from --url)");
-  app.add_option("--tree", g.tree, "restrict the command to one tree (main, context)");
+  // An empty --tree (a script's unset variable) would silently mean every tree.
+  app.add_option("--tree", g.tree, "restrict the command to one tree (main, context)")
+      ->check(CLI::Validator([](std::string& v) { return v.empty() ? std::string("is empty") : std::string(); }, "TEXT"));
   app.add_option("--revisions-dir", g.revision_dirs, "also load SQL revision units from DIR (repeatable)");
   app.add_flag("--json", g.json, "machine-readable output on stdout");
-  app.add_flag("-v,--verbose", g.verbose, "more logging on stderr (every statement)");
-  app.add_flag("-q,--quiet", g.quiet, "only warnings and errors on stderr");
+  auto* verbose = app.add_flag("-v,--verbose", g.verbose, "more logging on stderr (every statement)");
+  app.add_flag("-q,--quiet", g.quiet, "only warnings and errors on stderr")->excludes(verbose);
   app.add_option("--lock-timeout", g.lock_timeout, "seconds to wait for the tree's migration lock (exit 4 after)")
       ->check(CLI::Range(0, kWeek));
   app.add_option("--lock-mode", g.lock_mode,
@@ -41,11 +60,11 @@ void add_global_options(CLI::App& app, tsm::cli::GlobalOptions& g) {
   app.add_option("--ddl-lock-timeout", g.ddl_lock_timeout,
                  "seconds one attempt of a statement waits for a table lock before it is retried (default 0.1; "
                  "PostgreSQL lock_timeout, MariaDB lock_wait_timeout in whole seconds, below 1 = NOWAIT)")
-      ->check(CLI::Range(0.0, kDay));
+      ->check(seconds_up_to(kDay));
   app.add_option("--lock-budget", g.lock_budget,
                  "seconds a statement may spend waiting for table locks, retries included (default 60); then "
                  "exit 1 naming the blocking sessions")
-      ->check(CLI::Range(0.0, kDay));
+      ->check(seconds_up_to(kDay));
   app.add_option("--dialect", g.dialect, "with --sql: render for this dialect without connecting; with lint: lint for it")
       ->check(CLI::IsMember(tsm::dialect_spellings()));
 }
@@ -138,6 +157,14 @@ int main(int argc, char** argv) {
     return static_cast<int>(tsm::ExitCode::usage);
   }
 
+  // --dialect renders or lints without a database; a live command follows its URL, so a
+  // --dialect there would be silently ignored.
+  const std::string command = app.get_subcommands().empty() ? "" : app.get_subcommands().front()->get_name();
+  if (!g.dialect.empty() && command != "upgrade" && command != "downgrade" && command != "show" && command != "lint") {
+    print_error("--dialect applies to upgrade/downgrade --sql, show and lint; '" + command +
+                "' uses the URL's dialect");
+    return static_cast<int>(tsm::ExitCode::usage);
+  }
   g.url_given = app.get_option("--url")->count() > 0;
   g.context_url_given = app.get_option("--context-url")->count() > 0;
   setup_logging(g);
@@ -147,6 +174,10 @@ int main(int argc, char** argv) {
   } catch (const tsm::Error& e) {
     print_error(e.what(), e.details());
     return static_cast<int>(e.code());
+  } catch (const tsm::StatementError& e) {
+    // A statement outside any revision (the version table, the lock, bookkeeping): name it.
+    print_error(e.what(), e.sql.empty() ? std::string() : "  statement: " + e.sql);
+    return static_cast<int>(tsm::ExitCode::migration_failed);
   } catch (const std::exception& e) {
     print_error(e.what());
     return static_cast<int>(tsm::ExitCode::migration_failed);
