@@ -14,6 +14,21 @@
 #include "core/run/render_step.h"
 
 namespace tsm {
+namespace {
+
+// Bookkeeping after a failure (rollback, the run-history row, the progress record) is best
+// effort: when the disk has just filled up it fails too, and its error must not replace the first
+// one, which names the revision and the statement.
+template <class Fn>
+void after_failure(const char* what, Fn&& fn) noexcept {
+  try {
+    fn();
+  } catch (const std::exception& e) {
+    spdlog::warn("could not {} after the failure: {}", what, e.what());
+  }
+}
+
+}  // namespace
 
 void StepRunner::render(const Plan& plan) {
   if (single_ && !d_.transactional_ddl())
@@ -66,7 +81,16 @@ void StepRunner::run(MigrateResult& result) {
     const Step& step = plan_->steps[i];
     auto started = std::chrono::steady_clock::now();
     current_ = i;
-    Outcome outcome = run_step(i);
+    Outcome outcome;
+    try {
+      outcome = run_step(i);
+    } catch (const StatementError& e) {
+      // A statement of the tool's own bookkeeping (run history, progress record) outside the
+      // revision's statements: still name the revision and the statement.
+      throw step_failure(step_label(step), s_.tree, e, e.sql,
+                         "the failing statement is the tool's own bookkeeping; `current` and `history` show where the "
+                         "tree stands");
+    }
     result.steps.push_back({plan_->tree, step.revision->id, step.direction, seconds_since(started), outcome});
   }
   current_ = plan_->steps.size();
@@ -74,14 +98,20 @@ void StepRunner::run(MigrateResult& result) {
 
 void StepRunner::finish() {
   if (!single_) return;
-  s_.conn->commit();
+  try {
+    s_.conn->commit();
+  } catch (const StatementError& e) {
+    after_failure("roll back", [&] { s_.conn->rollback(); });
+    throw step_failure(plan_->steps.empty() ? std::string("the run") : step_label(plan_->steps.back()), s_.tree, e, e.sql,
+                       "the whole run's transaction was rolled back");
+  }
   for (const auto& sql : after_) s_.conn->execute(sql);
   for (const auto& step : plan_->steps) s_.history->record(step.revision->id, step.direction, Outcome::ok);
 }
 
 void StepRunner::abort() noexcept {
   if (!single_ || current_ == kNotStarted) return;
-  s_.conn->rollback();
+  after_failure("roll back", [&] { s_.conn->rollback(); });
   try {
     for (size_t i = 0; i < plan_->steps.size() && i <= current_; ++i)
       s_.history->record(plan_->steps[i].revision->id, plan_->steps[i].direction,
@@ -164,9 +194,9 @@ Outcome StepRunner::run_step(size_t i) {
     s_.conn->commit();
     session->restore();
   } catch (const StatementError& e) {
-    s_.conn->rollback();
+    after_failure("roll back", [&] { s_.conn->rollback(); });
     session.reset();
-    s_.history->finished(step.revision->id, dir, Outcome::failed);
+    after_failure("record the failure in the run history", [&] { s_.history->finished(step.revision->id, dir, Outcome::failed); });
     throw step_failure(step_label(step), s_.tree, e, current ? current->sql : e.sql, "its transaction was rolled back");
   }
   s_.history->finished(step.revision->id, dir, Outcome::ok);
@@ -189,7 +219,7 @@ Outcome StepRunner::run_step_non_transactional(size_t i) {
     session.emplace(*s_.conn, sessions_[i]);
     replay_session_state(i, skip);
   } catch (const StatementError& e) {
-    s_.history->finished(step.revision->id, dir, Outcome::failed);
+    after_failure("record the failure in the run history", [&] { s_.history->finished(step.revision->id, dir, Outcome::failed); });
     throw step_failure(step_label(step), s_.tree, e, e.sql, "no statement of the revision ran");
   }
   if (skip == 0) s_.progress->started(step.revision->id, dir);
@@ -227,10 +257,10 @@ Outcome StepRunner::run_step_non_transactional(size_t i) {
       s_.progress->completed(step.revision->id, dir, index);
       s_.conn->commit();
     } catch (const StatementError& e) {
-      s_.conn->rollback();
+      after_failure("roll back", [&] { s_.conn->rollback(); });
       session.reset();
-      s_.progress->failed(step.revision->id, dir, index);
-      s_.history->finished(step.revision->id, dir, Outcome::failed);
+      after_failure("record the failure in the progress record", [&] { s_.progress->failed(step.revision->id, dir, index); });
+      after_failure("record the failure in the run history", [&] { s_.history->finished(step.revision->id, dir, Outcome::failed); });
       throw step_failure(step_label(step), s_.tree, e, statements[j].sql,
                          fmt::format("{} of {} statement(s) completed and stay applied (DDL commits implicitly); "
                                      "the next `{}` resumes from the statement that failed",
@@ -246,8 +276,8 @@ Outcome StepRunner::run_step_non_transactional(size_t i) {
     s_.conn->commit();
     session->restore();
   } catch (const StatementError& e) {
-    s_.conn->rollback();
-    s_.history->finished(step.revision->id, dir, Outcome::failed);
+    after_failure("roll back", [&] { s_.conn->rollback(); });
+    after_failure("record the failure in the run history", [&] { s_.history->finished(step.revision->id, dir, Outcome::failed); });
     throw step_failure(step_label(step), s_.tree, e, e.sql, "the version table was not changed");
   }
   const Outcome outcome = skip > 0 ? Outcome::resumed : Outcome::ok;

@@ -9,6 +9,7 @@
 #include <charconv>
 #include <cmath>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 
 #include <fmt/format.h>
@@ -66,6 +67,17 @@ std::optional<std::string> column_text(sqlite3_stmt* stmt, int i) {
   }
 }
 
+// sqlite3_errmsg says "disk I/O error" where the operating system said why (a full disk, a
+// missing permission): keep the system's reason beside it.
+std::string error_text(sqlite3* db) {
+  std::string message = sqlite3_errmsg(db);
+  const int code = sqlite3_extended_errcode(db) & 0xff;
+  const int system = sqlite3_system_errno(db);
+  if ((code == SQLITE_IOERR || code == SQLITE_CANTOPEN || code == SQLITE_FULL) && system != 0)
+    message += fmt::format(" ({})", std::strerror(system));
+  return message;
+}
+
 }  // namespace
 
 SqliteConnection::SqliteConnection(const DatabaseUrl& url, const ConnectOptions& options)
@@ -102,7 +114,7 @@ SqliteConnection::SqliteConnection(const DatabaseUrl& url, const ConnectOptions&
   if ((options.create_if_missing || memory) && !read_only) flags |= SQLITE_OPEN_CREATE;
   int rc = sqlite3_open_v2(memory ? ":memory:" : path_.c_str(), &db_, flags, nullptr);
   if (rc != SQLITE_OK) {
-    std::string why = db_ ? sqlite3_errmsg(db_) : sqlite3_errstr(rc);
+    std::string why = db_ ? error_text(db_) : sqlite3_errstr(rc);
     sqlite3_close(db_);
     db_ = nullptr;
     throw ConnectError(fmt::format("cannot open database file {}: {}", path_, why));
@@ -115,7 +127,7 @@ SqliteConnection::SqliteConnection(const DatabaseUrl& url, const ConnectOptions&
   // Reading the schema is the first access to the file: a non-database fails here.
   rc = sqlite3_exec(db_, "SELECT count(*) FROM sqlite_master", nullptr, nullptr, nullptr);
   if (rc != SQLITE_OK) {
-    std::string why = (rc & 0xff) == SQLITE_NOTADB ? "file is not a SQLite database" : sqlite3_errmsg(db_);
+    std::string why = (rc & 0xff) == SQLITE_NOTADB ? "file is not a SQLite database" : error_text(db_);
     sqlite3_close(db_);
     db_ = nullptr;
     throw ConnectError(fmt::format("cannot open database file {}: {}", path_, why));
@@ -150,7 +162,7 @@ void SqliteConnection::arm_timeout() {
 
 void SqliteConnection::fail(const std::string& sql) {
   std::string message = timed_out_ ? fmt::format("statement timeout ({} s) exceeded", statement_timeout_->count())
-                                   : std::string(sqlite3_errmsg(db_));
+                                   : error_text(db_);
   throw StatementError(message, sql);
 }
 

@@ -254,3 +254,92 @@ TEMPLATE_TEST_CASE("hostile input: a failing statement gives one error line and 
   }
   CHECK(errors == 1);
 }
+
+// A full disk at any point of an upgrade: a real tmpfs is filled up to a little less free space
+// each time, so the failure lands on opening, the run history, a revision's statement or its
+// COMMIT. Wherever it lands, the error names the revision (or the statement when it is outside
+// any revision), the tree keeps its version rows, and the file stays intact.
+TEST_CASE("hostile input: SQLite on a full disk names the revision and the statement and keeps the tree", "[e2e]") {
+  Scratch s;
+  const fs::path mnt = s.dir / "small";
+  fs::create_directories(mnt);
+  if (std::system(("mount -t tmpfs -o size=700k tmpfs '" + mnt.string() + "' 2>/dev/null").c_str()) != 0) {
+    WARN("cannot mount a tmpfs here (not root?): the full-disk test is skipped");
+    return;
+  }
+  struct Unmount {
+    std::string path;
+    ~Unmount() { (void)std::system(("umount '" + path + "'").c_str()); }
+  } unmount{mnt.string()};
+  const std::string db = (mnt / "t.db").string(), url = "sqlite:///" + db;
+  REQUIRE(s.run({"upgrade", "head", "--tree", "main", "--url", url}).exit_code == 0);
+  REQUIRE(s.run({"downgrade", "-1", "--tree", "main", "--url", url}).exit_code == 0);
+  auto versions = [&] { return s.run({"current", "--tree", "main", "--url", url}).out; };
+  const std::string before = versions();
+  const fs::path backup = s.dir / "t.db.bak";
+  fs::copy_file(db, backup);
+  int failed = 0, named = 0;
+  for (int free_kb = 0; free_kb <= 160; free_kb += 8) {
+    fs::remove(mnt / "fill");
+    fs::copy_file(backup, db, fs::copy_options::overwrite_existing);
+    const auto space = fs::space(mnt);
+    const long long fill = static_cast<long long>(space.available) - free_kb * 1024LL;
+    if (fill > 0) std::ofstream(mnt / "fill", std::ios::binary) << std::string(static_cast<size_t>(fill), '\0');
+    auto r = s.run({"upgrade", "head", "--tree", "main", "--url", url});
+    INFO("free " << free_kb << " KB: exit " << r.exit_code << "\n" << r.err);
+    CHECK(r.exit_code < 128);
+    CHECK((r.exit_code == 0 || r.exit_code == 1 || r.exit_code == 3));
+    fs::remove(mnt / "fill");
+    if (r.exit_code == 0) continue;
+    ++failed;
+    const size_t at = r.err.find("error: ");
+    REQUIRE(at != std::string::npos);
+    const std::string first = r.err.substr(at, r.err.find('\n', at) - at);
+    if (r.exit_code == 1) {
+      // The revision is named, and the statement that met the full disk.
+      CHECK(contains(first, "of tree 'main' failed"));
+      CHECK(contains(r.err, "  statement: "));
+      CHECK(contains(r.err, "disk is full"));
+      ++named;
+    } else {
+      CHECK(contains(r.err, "cannot open database file"));
+      CHECK(contains(r.err, "No space left on device"));  // the system's reason, not only "disk I/O error"
+    }
+    CHECK(versions() == before);  // the tree is where it was
+    auto check = s.run({"check", "--tree", "main", "--url", url});
+    INFO(check.out << check.err);
+    CHECK(check.exit_code == 0);  // the schema is intact and matches its rows
+  }
+  CHECK(named > 0);  // the disk did fill up inside a revision at least once
+  CHECK(failed > 0);
+}
+
+TEST_CASE("hostile input: a PostgreSQL login without CREATE on the schema is told what to grant", "[e2e]") {
+  TSM_REQUIRE_BACKEND(tsm::DialectKind::postgresql);
+  Cli cli(tsm::DialectKind::postgresql);
+  const std::string role = "tsm_nocreate_" + std::to_string(::getpid());
+  auto admin = cli.db().connect();
+  admin->execute("DROP ROLE IF EXISTS " + role);
+  admin->execute("CREATE ROLE " + role + " LOGIN PASSWORD 'nocreate-pw'");
+  admin->execute("GRANT CONNECT ON DATABASE \"" + cli.db().name() + "\" TO " + role);
+  admin->execute("REVOKE CREATE ON SCHEMA public FROM PUBLIC");
+  admin->execute("CREATE EXTENSION IF NOT EXISTS pg_trgm");  // extensions are the DBA's part (README)
+  auto url = tsm::parse_url(cli.db().url());
+  const std::string login = "postgresql://" + role + ":nocreate-pw@" + url.host + ":" + std::to_string(*url.port) + "/" +
+                            url.database;
+  auto r = cli.run({"upgrade", "head", "--tree", "main", "--url", login});
+  INFO(r.err);
+  CHECK(r.exit_code == 1);
+  CHECK(contains(r.err, "permission denied for schema public"));
+  CHECK(contains(r.err, "GRANT USAGE, CREATE ON SCHEMA \"public\" TO \"" + role + "\""));
+  CHECK_FALSE(contains(r.out + r.err, "nocreate-pw"));
+  CHECK(cli.versions().empty());
+  // The grant it names is enough.
+  admin->execute("GRANT USAGE, CREATE ON SCHEMA public TO " + role);
+  auto ok = cli.run({"upgrade", "head", "--tree", "main", "--url", login});
+  INFO(ok.err);
+  CHECK(ok.exit_code == 0);
+  CHECK(cli.versions() == tool_heads(cli, "main"));
+  admin->execute("DROP OWNED BY " + role);
+  admin->execute("DROP ROLE " + role);
+}
