@@ -7,6 +7,7 @@
 #include "core/base/errors.h"
 #include "dialects/postgresql/postgresql_conninfo.h"
 #include "dialects/postgresql/postgresql_dialect.h"
+#include "dialects/postgresql/postgresql_privilege_hint.h"
 
 namespace tsm::postgresql {
 namespace {
@@ -111,6 +112,10 @@ std::string PostgresConnection::statement_error_message(const pqxx::sql_error& e
   if (state == "42704" && mentions(m, "gin_trgm_ops"))
     return "pg_trgm extension is not visible here: " + m +
            "; ask a superuser to run CREATE EXTENSION pg_trgm in this database (in a schema on the search_path)";
+  // libpqxx 6.4 leaves sqlstate() empty on the classes it maps codes to: insufficient_privilege
+  // is 42501.
+  if (state == "42501" || dynamic_cast<const pqxx::insufficient_privilege*>(&e) != nullptr)
+    return m + privilege_hint(m, conn_->username());
   return m;
 }
 
