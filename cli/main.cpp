@@ -48,7 +48,7 @@ void add_global_options(CLI::App& app, tsm::cli::GlobalOptions& g) {
       ->check(CLI::Range(0, kWeek));
   app.add_option("--lock-mode", g.lock_mode,
                  "advisory: the database's own lock (default); table: a row in turnstone_migrate_lock "
-                 "(MariaDB Galera, poolers)")
+                 "(chosen by itself on MariaDB Galera)")
       ->check(CLI::IsMember({"advisory", "table"}));
   app.add_flag("--break-lock", g.break_lock,
                "with --lock-mode table: remove the tree's lock row left by a process that is gone");

@@ -1,10 +1,13 @@
 // Per-tree migration lock: GET_LOCK on a dedicated session, so the lock survives the main
 // connection's commits and is released by the server if we die.
 #include <cstdint>
+#include <mutex>
 
 #include <fmt/format.h>
+#include <spdlog/spdlog.h>
 
 #include "core/base/errors.h"
+#include "core/recovery/table_lock.h"
 #include "dialects/mariadb/mariadb_connection.h"
 
 namespace tsm::mariadb {
@@ -57,6 +60,29 @@ bool got(const std::vector<Row>& rows) { return !rows.empty() && rows[0][0] && *
 std::unique_ptr<Lock> MariaDbConnection::acquire_lock(const std::string& tree, std::chrono::seconds timeout,
                                                       const std::function<void(const std::string&)>& waiting) {
   auto session = open_mariadb_session(url_, options_);
+  // GET_LOCK is node-local under Galera (and was briefly an error there in 10.6.13/10.11.3): two
+  // nodes would both "hold" it. The table lock's row replicates, and the losing node's insert
+  // fails certification or meets the key, so it holds across the cluster.
+  std::vector<Row> wsrep;
+  try {
+    wsrep = mariadb_query(session->get(), "SELECT @@GLOBAL.wsrep_on, @@GLOBAL.wsrep_cluster_address", {}, url_.password);
+  } catch (const StatementError&) {
+    // MySQL has no wsrep variables: not a Galera node.
+  }
+  if (!wsrep.empty() && wsrep[0][0] && (*wsrep[0][0] == "1" || *wsrep[0][0] == "ON")) {
+    static std::once_flag told;
+    std::call_once(told, [&] {
+      spdlog::info("MariaDB Galera cluster (wsrep_on, {}): the migration lock is a row in {} rather than GET_LOCK, "
+                   "which is local to one node",
+                   wsrep[0][1].value_or("?"), kLockTable);
+    });
+    session.reset();
+    ConnectOptions lock_options = options_;
+    lock_options.create_if_missing = false;
+    lock_options.statement_timeout.reset();
+    return acquire_table_lock(std::make_unique<MariaDbConnection>(url_, lock_options), tree, timeout,
+                              /*break_lock=*/false, waiting);
+  }
   auto db = mariadb_query(session->get(), "SELECT DATABASE()", {}, url_.password);
   std::string name = lock_name(db.empty() || !db[0][0] ? "" : *db[0][0], tree);
   if (!got(mariadb_query(session->get(), "SELECT GET_LOCK(?, 0)", {name}, url_.password))) {

@@ -1,8 +1,9 @@
 #include "dialects/postgresql/postgresql_connection.h"
 
-#include <spdlog/spdlog.h>
+#include <mutex>
 
 #include <fmt/format.h>
+#include <spdlog/spdlog.h>
 
 #include "core/base/errors.h"
 #include "dialects/postgresql/postgresql_conninfo.h"
@@ -64,6 +65,55 @@ std::optional<std::string> set_session(pqxx::connection& c, const ConnectOptions
   return shared_schema;
 }
 
+long backend_pid(pqxx::connection& c) {
+  pqxx::nontransaction tx(c);
+  return tx.exec("SELECT pg_catalog.pg_backend_pid()")[0][0].as<long>();
+}
+
+// A pooler in transaction (or statement) mode hands a server session from one client to another
+// between transactions: the session's SETs and advisory lock would follow the server session into
+// somebody else's hands. Seen from here: a second client gets our server session (pgbouncer reuses
+// the last released one), or our own next statement runs on another. Session pooling and direct
+// connections keep one server session per client.
+bool shares_server_sessions(pqxx::connection& c, const std::string& conninfo) {
+  const long ours = backend_pid(c);
+  pqxx::connection other(conninfo);
+  const long theirs = backend_pid(other);
+  return theirs == ours || backend_pid(c) != ours;
+}
+
+// What a write command must not run against: a hot standby (every write fails, after the lock
+// and half the bookkeeping) or a transaction-mode pool.
+void refuse_unwritable(pqxx::connection& c, const DatabaseUrl& url, const std::string& conninfo) {
+  {
+    pqxx::nontransaction tx(c);
+    if (tx.exec("SELECT pg_catalog.pg_is_in_recovery()")[0][0].as<bool>())
+      throw ConnectError(fmt::format("{} is a hot standby (read-only, in recovery): run upgrade, downgrade, stamp and "
+                                     "copy against the primary; current, history and check work here",
+                                     url.redacted()));
+  }
+  {
+    // Standbys replay our ACCESS EXCLUSIVE locks; say once what their readers may see.
+    static std::once_flag told;
+    pqxx::nontransaction tx(c);
+    const long standbys = tx.exec("SELECT count(*) FROM pg_catalog.pg_stat_replication")[0][0].as<long>();
+    if (standbys > 0)
+      std::call_once(told, [standbys] {
+        spdlog::info("{} streaming standby(s) attached: statements taking ACCESS EXCLUSIVE locks (most ALTER TABLE, "
+                     "DROP, TRUNCATE, plain CREATE INDEX's SHARE lock does not) are replayed there; the replay waits "
+                     "for conflicting standby queries up to max_standby_streaming_delay (30 s by default) and then "
+                     "cancels them, and replication lags meanwhile",
+                     standbys);
+      });
+  }
+  if (shares_server_sessions(c, conninfo))
+    throw LockTimeoutError(fmt::format(
+        "{} is reached through a pooler in transaction mode (pgbouncer pool_mode=transaction): server sessions change "
+        "hands between transactions, so neither the migration lock nor the session settings would hold; connect to "
+        "PostgreSQL directly or through a session-mode pool",
+        url.redacted()));
+}
+
 }  // namespace
 
 std::unique_ptr<pqxx::connection> open_session(const DatabaseUrl& url, const ConnectOptions& options,
@@ -83,6 +133,8 @@ std::unique_ptr<pqxx::connection> open_session(const DatabaseUrl& url, const Con
   c->inhibit_reactivation(true);
 #pragma GCC diagnostic pop
   try {
+    // Before any SET: behind a transaction pool it would already have leaked into another client.
+    if (options.create_if_missing) refuse_unwritable(*c, url, target.conninfo);
     auto shared = set_session(*c, options, target.schema);
     if (shared_schema) *shared_schema = shared;
   } catch (const Error&) {

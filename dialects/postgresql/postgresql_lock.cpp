@@ -114,7 +114,7 @@ std::unique_ptr<Lock> PostgresConnection::acquire_lock(const std::string& tree, 
       throw LockTimeoutError(
           "the migration lock is not held by this connection's server session: a pooler in transaction mode "
           "(pgbouncer pool_mode=transaction) hands each statement to another session; connect to PostgreSQL "
-          "directly (or through a session-mode pool), or use --lock-mode table");
+          "directly or through a session-mode pool");
     }
   } catch (const pqxx::failure& e) {
     throw MigrationError("cannot take the migration lock: " + redact_secret(e.what(), url_.password));

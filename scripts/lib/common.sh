@@ -10,8 +10,10 @@ export DEBIAN_FRONTEND=noninteractive
 TSM_BUILD_PACKAGES=(g++ cmake ninja-build pkg-config libcli11-dev libpqxx-dev libpq-dev
                     libsqlite3-dev libmariadb-dev libfmt-dev libspdlog-dev nlohmann-json3-dev libssl-dev)
 # What the test suite adds: Catch2, both servers and their clients, the sqlite3 shell, and
-# Debian's Alembic for the parity test (tests/parity/alembic_differential.py).
-TSM_TEST_PACKAGES=(catch2 postgresql mariadb-server mariadb-client sqlite3 shellcheck python3-alembic)
+# Debian's Alembic for the parity test (tests/parity/alembic_differential.py), and the clusters
+# (scripts/test-servers): Galera with rsync SST, pgbouncer.
+TSM_TEST_PACKAGES=(catch2 postgresql mariadb-server mariadb-client sqlite3 shellcheck python3-alembic
+                   galera-4 rsync pgbouncer)
 # What bench/fuzz/run adds (never the test command: the fuzz corpus replays with g++): clang, and
 # libFuzzer's runtime, which clang only recommends; `time` for the CPU-time column.
 TSM_FUZZ_PACKAGES=(clang libclang-rt-14-dev time)
