@@ -1,6 +1,9 @@
 #include "core/recovery/table_lock.h"
 
+#include <signal.h>
 #include <unistd.h>
+
+#include <cerrno>
 
 #include <condition_variable>
 #include <mutex>
@@ -19,11 +22,27 @@ std::int64_t now_epoch() {
   return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
 
-std::string make_holder() {
+std::string host_name() {
   char host[256] = {0};
   if (gethostname(host, sizeof host - 1) != 0) std::snprintf(host, sizeof host, "unknown");
+  return host;
+}
+
+std::string make_holder() {
   std::random_device rd;
-  return fmt::format("{}:{}:{:08x}", host, getpid(), rd());
+  return fmt::format("{}:{}:{:08x}", host_name(), getpid(), rd());
+}
+
+// A holder on this host whose process no longer exists (a migration whose database node died
+// under it could not delete its row): no need to wait out its lease. A reused pid only makes us
+// wait for the lease, as for a holder elsewhere.
+bool holder_gone_here(const std::string& holder) {
+  const auto first = holder.find(':'), second = holder.find(':', first + 1);
+  if (first == std::string::npos || second == std::string::npos || holder.substr(0, first) != host_name()) return false;
+  const std::string pid_text = holder.substr(first + 1, second - first - 1);
+  if (pid_text.empty() || pid_text.find_first_not_of("0123456789") != std::string::npos || pid_text.size() > 9) return false;
+  const pid_t pid = static_cast<pid_t>(std::stol(pid_text));
+  return pid > 0 && pid != getpid() && ::kill(pid, 0) != 0 && errno == ESRCH;
 }
 
 std::string table(const Connection& c) { return c.dialect().quote(kLockTable); }
@@ -128,9 +147,12 @@ std::unique_ptr<Lock> acquire_table_lock(std::unique_ptr<Connection> conn, const
   while (!try_insert(*conn, tree, holder)) {
     auto held = read_holder(*conn, tree);
     if (!held) continue;  // released between our INSERT and SELECT
-    if (break_lock || held->expires_at < now_epoch()) {
+    const bool gone_here = holder_gone_here(held->holder);
+    if (break_lock || gone_here || held->expires_at < now_epoch()) {
       spdlog::warn("removing the lock row of tree '{}' held by {} ({})", tree, held->holder,
-                   break_lock ? "--break-lock" : "its lease expired: the holder is gone");
+                   break_lock  ? "--break-lock"
+                   : gone_here ? "its process on this host is gone"
+                               : "its lease expired: the holder is gone");
       remove_holder(*conn, tree, held->holder);
       break_lock = false;
       continue;

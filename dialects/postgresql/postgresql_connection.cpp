@@ -99,10 +99,9 @@ void refuse_unwritable(pqxx::connection& c, const DatabaseUrl& url, const std::s
     const long standbys = tx.exec("SELECT count(*) FROM pg_catalog.pg_stat_replication")[0][0].as<long>();
     if (standbys > 0)
       std::call_once(told, [standbys] {
-        spdlog::info("{} streaming standby(s) attached: statements taking ACCESS EXCLUSIVE locks (most ALTER TABLE, "
-                     "DROP, TRUNCATE, plain CREATE INDEX's SHARE lock does not) are replayed there; the replay waits "
-                     "for conflicting standby queries up to max_standby_streaming_delay (30 s by default) and then "
-                     "cancels them, and replication lags meanwhile",
+        spdlog::info("{} streaming standby(s) attached: ACCESS EXCLUSIVE locks (most ALTER TABLE, DROP and "
+                     "TRUNCATE; not CREATE INDEX) are replayed there, where the replay waits for conflicting standby "
+                     "queries up to max_standby_streaming_delay (30 s by default) and then cancels them",
                      standbys);
       });
   }

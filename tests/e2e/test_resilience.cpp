@@ -3,6 +3,9 @@
 #include <chrono>
 #include <thread>
 
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include "core/recovery/schema_fingerprint.h"
 #include "tests/support/e2e_fixture.h"
 
@@ -272,6 +275,25 @@ TEMPLATE_TEST_CASE("table lock mode: a held lock row makes a second run time out
   CHECK(expired.exit_code == 0);
   CHECK(contains(expired.err, "lease expired"));
   CHECK(cli.versions() == before);
+
+  // A holder on this host whose process is gone (its database node died under it, so it could not
+  // delete its row) is taken over at once, lease or not; one still alive is waited for.
+  char host[256] = {0};
+  REQUIRE(gethostname(host, sizeof host - 1) == 0);
+  const pid_t child = fork();
+  if (child == 0) _exit(0);
+  REQUIRE(waitpid(child, nullptr, 0) == child);
+  const std::string dead = std::string(host) + ":" + std::to_string(child) + ":test";
+  cli.db().connect()->query("INSERT INTO turnstone_migrate_lock (tree, holder, acquired_at, expires_at) VALUES (?, ?, ?, ?)",
+                            {"main", dead, std::to_string(now), std::to_string(now + 3600)});
+  auto taken = cli.run({"--lock-mode", "table", "--lock-timeout", "1", "upgrade", "+1", "--tree", "main"});
+  INFO(taken.err);
+  CHECK(taken.exit_code == 0);
+  CHECK(contains(taken.err, "its process on this host is gone"));
+  const std::string alive = std::string(host) + ":" + std::to_string(getpid()) + ":test";
+  cli.db().connect()->query("INSERT INTO turnstone_migrate_lock (tree, holder, acquired_at, expires_at) VALUES (?, ?, ?, ?)",
+                            {"main", alive, std::to_string(now), std::to_string(now + 3600)});
+  CHECK(cli.run({"--lock-mode", "table", "--lock-timeout", "1", "downgrade", "-1", "--tree", "main"}).exit_code == 4);
 }
 
 // Regression (found by the kill trials): a SIGKILL while MariaDB ran the DROP INDEX of a FULLTEXT
