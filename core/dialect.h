@@ -202,6 +202,9 @@ class Connection {
   // A writer for `table`'s `columns`; the default sends multi-row INSERTs with bound parameters
   // (canonical text; servers cast). Dialects override it with their bulk path.
   virtual std::unique_ptr<BulkWriter> bulk_writer(const std::string& table, const std::vector<BulkColumn>& columns);
+  // The most bytes one transaction may write, when the server limits it (MariaDB Galera's
+  // wsrep_max_ws_size): bulk steps commit in pieces well below it. nullopt: no limit.
+  virtual std::optional<std::size_t> max_write_set_bytes() { return std::nullopt; }
 
 
   // Bounded lock waits (docs/online.md). Defaults: a backend without table-lock queues (SQLite).

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdint>
 #include <future>
 #include <set>
 
@@ -158,11 +159,30 @@ TableReport load_table(TreeJob& job, const TableShape& shape, std::size_t batch_
     std::vector<Row> rows;
     bool last = false;
     std::optional<std::vector<std::string>> last_key;
+    std::vector<std::size_t> piece_ends;                // rows [previous end, end) commit together
+    std::vector<std::vector<std::string>> piece_keys;  // the watermark after each piece but the last
   };
-  auto read_batch = [&reader, &from, &shape, batch_rows] {
+  // Galera refuses a transaction whose write set exceeds wsrep_max_ws_size: a batch is committed
+  // in pieces of at most a quarter of it (row images and keys make the write set larger than the
+  // values), each piece with its watermark, so a resume still starts after a committed row.
+  const std::optional<std::size_t> write_set_limit = job.dst->max_write_set_bytes();
+  const std::size_t piece_bytes = write_set_limit ? std::max<std::size_t>(*write_set_limit / 4, 1) : SIZE_MAX;
+  auto read_batch = [&reader, &from, &shape, batch_rows, piece_bytes] {
     Batch b;
     b.rows = reader.next();
     b.last = b.rows.size() < batch_rows;
+    std::size_t bytes = 0;
+    for (std::size_t i = 0; i < b.rows.size(); ++i) {
+      std::size_t row_bytes = 0;
+      for (const auto& v : b.rows[i]) row_bytes += 8 + (v ? v->size() : 0);
+      if (i > 0 && bytes + row_bytes > piece_bytes) {
+        b.piece_ends.push_back(i);
+        b.piece_keys.push_back(key_of(shape, b.rows[i - 1]));  // the key as read, before canonical form
+        bytes = 0;
+      }
+      bytes += row_bytes;
+    }
+    b.piece_ends.push_back(b.rows.size());
     for (auto& r : b.rows) r = canonical_row(from, shape, r);  // in place: one copy of the batch
     b.last_key = reader.last_key();
     return b;
@@ -173,31 +193,37 @@ TableReport load_table(TreeJob& job, const TableShape& shape, std::size_t batch_
     Batch batch = next.get();
     if (!batch.last) next = std::async(std::launch::async, read_batch);
     const std::vector<Row>& canonical = batch.rows;
-    job.dst->begin();
-    try {
-      if (!canonical.empty()) {
-        auto writer = job.dst->bulk_writer(shape.name, shape.columns);
-        for (const auto& row : canonical) writer->write(row);
-        writer->finish();
+    for (std::size_t piece = 0, begin = 0; piece < batch.piece_ends.size(); ++piece) {
+      const std::size_t end = batch.piece_ends[piece];
+      const bool final_piece = piece + 1 == batch.piece_ends.size();
+      job.dst->begin();
+      try {
+        if (end > begin) {
+          auto writer = job.dst->bulk_writer(shape.name, shape.columns);
+          for (std::size_t i = begin; i < end; ++i) writer->write(canonical[i]);
+          writer->finish();
+        }
+        if (!final_piece) mark.key = encode_key(batch.piece_keys[piece]);
+        else if (batch.last_key) mark.key = encode_key(*batch.last_key);
+        mark.rows += end - begin;
+        mark.done = batch.last && final_piece;
+        state.advance(job.tree, shape.name, mark);
+        job.dst->commit();
+      } catch (const StatementError& e) {
+        job.dst->rollback();
+        throw MigrationError(
+            fmt::format("copy of table '{}' failed after {} rows: {}", shape.name, mark.rows, e.what()),
+            fmt::format("  statement: {}\n  the rows before it are committed; rerun `copy --resume` with the same "
+                        "arguments",
+                        e.sql.substr(0, 300)));
+      } catch (...) {
+        job.dst->rollback();
+        throw;
       }
-      if (batch.last_key) mark.key = encode_key(*batch.last_key);
-      mark.rows += canonical.size();
-      mark.done = batch.last;
-      state.advance(job.tree, shape.name, mark);
-      job.dst->commit();
-    } catch (const StatementError& e) {
-      job.dst->rollback();
-      throw MigrationError(
-          fmt::format("copy of table '{}' failed after {} rows: {}", shape.name, mark.rows, e.what()),
-          fmt::format("  statement: {}\n  the rows before it are committed; rerun `copy --resume` with the same "
-                      "arguments",
-                      e.sql.substr(0, 300)));
-    } catch (...) {
-      job.dst->rollback();
-      throw;
+      report.rows_copied += end - begin;
+      progress({CopyPhase::load, job.tree, shape.name, mark.rows, total, mark.done});
+      begin = end;
     }
-    report.rows_copied += canonical.size();
-    progress({CopyPhase::load, job.tree, shape.name, mark.rows, total, mark.done});
   }
   report.seconds = since(started);
   return report;

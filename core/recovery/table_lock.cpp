@@ -73,7 +73,8 @@ std::optional<HeldBy> read_holder(Connection& conn, const std::string& tree) {
     auto rows = conn.query(fmt::format("SELECT holder, acquired_at, expires_at FROM {} WHERE tree = ?", table(conn)), {tree});
     if (rows.empty()) return std::nullopt;
     return HeldBy{rows[0][0].value_or("?"), std::stoll(rows[0][1].value_or("0")), std::stoll(rows[0][2].value_or("0"))};
-  } catch (const StatementError&) {
+  } catch (const StatementError& e) {
+    spdlog::debug("reading the lock row of tree '{}': {}", tree, e.what());
     return HeldBy{"another process (the lock table is busy)", now_epoch(), now_epoch() + 1};
   }
 }
@@ -84,7 +85,8 @@ bool try_insert(Connection& conn, const std::string& tree, const std::string& ho
     conn.query(fmt::format("INSERT INTO {} (tree, holder, acquired_at, expires_at) VALUES (?, ?, ?, ?)", table(conn)),
                {tree, holder, std::to_string(now), std::to_string(now + kLockLease.count())});
     return true;
-  } catch (const StatementError&) {
+  } catch (const StatementError& e) {
+    spdlog::debug("inserting the lock row of tree '{}': {}", tree, e.what());
     return false;  // the key is taken (or, on Galera, another node's insert won certification)
   }
 }

@@ -39,6 +39,7 @@ class MariaDbConnection : public Connection {
   void begin_snapshot() override;
   // Array-bound prepared INSERTs (mariadb_bulk.cpp).
   std::unique_ptr<BulkWriter> bulk_writer(const std::string& table, const std::vector<BulkColumn>& columns) override;
+  std::optional<std::size_t> max_write_set_bytes() override;  // mariadb_lock.cpp (Galera)
   bool table_exists(const std::string& table) override;
   SchemaDescription introspect(const std::vector<std::string>& ignore) override;
   std::unique_ptr<Lock> acquire_lock(const std::string& tree, std::chrono::seconds timeout,

@@ -257,3 +257,66 @@ TEST_CASE("clusters: Galera - concurrent upgrades through three nodes apply each
   auto admin = tsm::backend_for(tsm::DialectKind::mariadb).connect(tsm::parse_url(nodes[0]), tsm::ConnectOptions{});
   admin->execute("DROP DATABASE IF EXISTS `" + database + "`");
 }
+
+// Galera refuses a transaction whose write set exceeds wsrep_max_ws_size. With the limit set to
+// 256 KiB, one --batch-rows 5000 chunk of ~300-byte log rows (~1.5 MB) would be refused; copy
+// commits it in pieces below the limit and verifies.
+TEST_CASE("clusters: Galera - copy commits in pieces below a small wsrep_max_ws_size", "[e2e]") {
+  TSM_REQUIRE_BACKEND(tsm::DialectKind::mariadb);
+  const auto nodes = split(cluster_env("TSM_TEST_GALERA_URLS"));
+  if (nodes.empty()) return;
+  Cli source(tsm::DialectKind::sqlite);
+  REQUIRE(source.run({"upgrade", "heads", "-q"}).exit_code == 0);
+  {
+    auto c = source.db().connect();
+    c->begin();
+    for (int i = 1; i <= 6000; ++i)
+      c->query("INSERT INTO log_entries (source_id, timestamp, message, ingested_at) VALUES (?, ?, ?, ?)",
+               {"journald:sshd", "2024-05-01 10:00:00", "message " + std::to_string(i) + " " + std::string(250, 'x'),
+                "2024-05-01 10:00:01"});
+    c->commit();
+  }
+  const std::string database = "tsm_test_galera_ws_" + std::to_string(::getpid());
+  auto admin = tsm::backend_for(tsm::DialectKind::mariadb).connect(tsm::parse_url(nodes[0]), tsm::ConnectOptions{});
+  admin->execute("DROP DATABASE IF EXISTS `" + database + "`");
+  admin->execute("CREATE DATABASE `" + database + "`");
+  const std::string before = admin->query("SELECT @@GLOBAL.wsrep_max_ws_size").at(0).at(0).value_or("2147483647");
+  admin->execute("SET GLOBAL wsrep_max_ws_size = 262144");
+  struct Restore {
+    tsm::Connection& conn;
+    std::string value;
+    ~Restore() {
+      try {
+        conn.execute("SET GLOBAL wsrep_max_ws_size = " + value);
+      } catch (...) {
+      }
+    }
+  } restore{*admin, before};
+  const std::string target = on_database(nodes[0], database);
+  // The limit is real: one transaction of the same rows is refused.
+  {
+    auto probe = tsm::backend_for(tsm::DialectKind::mariadb).connect(tsm::parse_url(target), tsm::ConnectOptions{});
+    probe->execute("CREATE TABLE ws_probe (id INT PRIMARY KEY, note TEXT)");
+    probe->begin();
+    bool refused = false;
+    try {
+      for (int i = 0; i < 5000; ++i)
+        probe->execute("INSERT INTO ws_probe VALUES (" + std::to_string(i) + ", REPEAT('x', 280))");
+      probe->commit();
+    } catch (const tsm::StatementError&) {
+      refused = true;
+      probe->rollback();
+    }
+    CHECK(refused);
+    probe->execute("DROP TABLE ws_probe");
+  }
+  auto r = source.run({"copy", "--to", target, "--batch-rows", "5000", "--json", "-q"});
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  auto doc = nlohmann::json::parse(r.out);
+  CHECK(doc.at("verified") == true);
+  auto check = tsm::backend_for(tsm::DialectKind::mariadb).connect(tsm::parse_url(on_database(nodes[1], database)),
+                                                                   tsm::ConnectOptions{});
+  CHECK(check->query("SELECT COUNT(*) FROM log_entries").at(0).at(0) == std::optional<std::string>("6000"));
+  admin->execute("DROP DATABASE IF EXISTS `" + database + "`");
+}
