@@ -211,6 +211,13 @@ std::vector<Tenant> resolve_tenants(const Workspace& control, const TenantSpec& 
   std::vector<std::string> names;
   switch (spec.kind) {
     case TenantSpec::Kind::all: {
+      // --retry-failed with `all`: the failed tenants as recorded, also one whose first revision
+      // rolled back and left no version table.
+      if (only) {
+        for (const auto& name : *only)
+          if (eligible(name)) names.push_back(name);
+        break;
+      }
       std::set<std::string> found;
       for (const auto& [schema, table] : present)
         if (eligible(schema)) found.insert(schema);
