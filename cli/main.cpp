@@ -50,7 +50,7 @@ void add_global_options(CLI::App& app, tsm::cli::GlobalOptions& g) {
                  "exit 1 naming the blocking sessions")
       ->check(CLI::Range(0.0, kDay));
   app.add_option("--tenants", g.tenants,
-                 "upgrade, downgrade, stamp, current: run once per tenant: 'all' (every PostgreSQL schema / MariaDB "
+                 "upgrade, downgrade, stamp, current, check: run once per tenant: 'all' (every PostgreSQL schema / MariaDB "
                  "database holding the version table), a glob over schema/database names ('tenant_*'), or @FILE "
                  "(one name a line; SQLite: one URL or path a line)");
   app.add_option("--jobs", g.jobs, "with --tenants: tenants migrated at once (default 4)")->check(CLI::Range(1, 64));

@@ -15,6 +15,7 @@
 
 #include "cli/format.h"
 #include "core/base/errors.h"
+#include "core/run/drift.h"
 #include "core/run/embedded_trees.h"
 #include "core/run/executor.h"
 #include "core/run/tenants.h"
@@ -231,9 +232,11 @@ void check_tenant_options(const GlobalOptions& g, const std::string& command) {
       throw UsageError("--fail-fast, --canary and --retry-failed work with --tenants");
     return;
   }
-  if (command != "upgrade" && command != "downgrade" && command != "stamp" && command != "current")
-    throw UsageError(fmt::format("--tenants works with upgrade, downgrade, stamp and current, not with {}", command));
-  if (g.retry_failed && command == "current") throw UsageError("--retry-failed reruns a write command: not current");
+  if (command != "upgrade" && command != "downgrade" && command != "stamp" && command != "current" &&
+      command != "check")
+    throw UsageError(fmt::format("--tenants works with upgrade, downgrade, stamp, current and check, not with {}", command));
+  if (g.retry_failed && (command == "current" || command == "check"))
+    throw UsageError(fmt::format("--retry-failed reruns a write command, not {}", command));
 }
 
 int fan_out_migrate(const GlobalOptions& g, Direction direction, const std::string& target) {
@@ -363,6 +366,40 @@ int fan_out_current(const GlobalOptions& g) {
   if (!failed.empty())
     spdlog::error("{} of {} tenant(s) could not be read: {}", failed.size(), results.size(), fmt::join(failed, ", "));
   return failed.empty() ? 0 : static_cast<int>(ExitCode::migration_failed);
+}
+
+int fan_out_check(const GlobalOptions& g) {
+  Prepared p = prepare(g);
+  auto work = [&](const Tenant& t) {
+    TenantResult r;
+    Workspace ws(tenant_settings(p.settings, t));
+    r.before = t.rows ? *t.rows : ws.read_rows(/*missing_ok=*/false);
+    r.after = r.before;
+    std::vector<std::string> differences;
+    for (const auto& tree : ws.selected_trees()) {
+      TreeCheck c = check_tree(ws, tree);
+      if (!c.unchecked.empty()) throw AttentionError(fmt::format("tree '{}' cannot be checked: {}", tree, c.unchecked));
+      for (const auto& d : c.differences) differences.push_back(tree + ": " + d);
+    }
+    r.status = TenantResult::Status::ok;
+    if (!differences.empty()) {
+      r.status = TenantResult::Status::failed;
+      r.exit_code = static_cast<int>(ExitCode::drift);
+      r.error = fmt::format("drift: {} difference(s), first: {}", differences.size(), differences.front());
+    }
+    return r;
+  };
+  Progress progress(p.tenants.size(), g.quiet);
+  auto results = run_fanout(p.tenants, fanout_options(g, p, false), work,
+                            [&](const TenantResult& r, std::size_t done) { progress.update(r, done); });
+  const int code = report(g, *p.control, "check", "", results);
+  // Drift alone keeps check's own exit code; any other failure is 1.
+  bool only_drift = code != 0;
+  for (const auto& r : results)
+    if (r.status == TenantResult::Status::not_started ||
+        (r.status == TenantResult::Status::failed && r.exit_code != static_cast<int>(ExitCode::drift)))
+      only_drift = false;
+  return only_drift ? static_cast<int>(ExitCode::drift) : code;
 }
 
 }  // namespace tsm::cli

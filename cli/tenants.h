@@ -18,5 +18,7 @@ void check_tenant_options(const GlobalOptions& g, const std::string& command);
 int fan_out_migrate(const GlobalOptions& g, Direction direction, const std::string& target);
 int fan_out_stamp(const GlobalOptions& g, const std::vector<std::string>& targets, bool purge);
 int fan_out_current(const GlobalOptions& g);
+// check: 6 when every failing tenant failed by drift, else 0 / 1.
+int fan_out_check(const GlobalOptions& g);
 
 }  // namespace tsm::cli

@@ -297,6 +297,7 @@ std::vector<TenantResult> run_fanout(const std::vector<Tenant>& tenants, const F
       r.error = first_line(e.what());
     }
     t_label.clear();
+    if (r.status == TenantResult::Status::failed && !r.before) r.before = tenants[i].rows;
     r.tenant = tenants[i].name;
     r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     if (r.status == TenantResult::Status::failed && options.fail_fast) stop = true;

@@ -157,7 +157,7 @@ class Tenants {
     return tsm::backend_for(tsm::DialectKind::mariadb).connect(tsm::parse_url(admin), tsm::ConnectOptions{});
   }
 
-  Cli cli_;
+  mutable Cli cli_;  // Cli::db() is not const
   std::string prefix_;
   std::vector<std::string> created_;
 };
@@ -379,4 +379,23 @@ TEST_CASE("tenants: options that do not fit are usage errors", "[e2e][tenants]")
     auto url = tsm::parse_url(pg.db().url());
     if (url.password && !url.password->empty()) CHECK(r.err.find(*url.password) == std::string::npos);
   }
+}
+
+TEMPLATE_TEST_CASE("tenants: check --tenants names the tenant with drift", "[e2e][tenants]", ::tsm::test::OnPostgres,
+                   ::tsm::test::OnMariadb) {
+  TSM_REQUIRE_BACKEND(TestType::kind);
+  Tenants t(TestType::kind);
+  const auto names = numbered(3);
+  t.create(names);
+  REQUIRE(t.run({"upgrade", "head", "--tenants", t.glob_spec()}).exit_code == 0);
+  auto clean = t.run({"check", "--tenants", t.glob_spec()});
+  INFO(clean.out << clean.err);
+  CHECK(clean.exit_code == 0);
+  t.connect("tenant_02")->execute("ALTER TABLE sources ADD COLUMN added_by_hand INTEGER");
+  auto r = t.run({"check", "--tenants", t.glob_spec(), "--json"});
+  INFO(r.out << r.err);
+  CHECK(r.exit_code == 6);
+  auto doc = nlohmann::json::parse(r.out);
+  CHECK(doc.at("failed") == nlohmann::json::array({t.name("tenant_02")}));
+  CHECK(tenant_entry(doc, t.name("tenant_02")).at("error").get<std::string>().find("added_by_hand") != std::string::npos);
 }
