@@ -310,9 +310,10 @@ std::vector<TenantResult> run_fanout(const std::vector<Tenant>& tenants, const F
   // Runs tenants [begin, end) on up to `jobs` threads; this thread reports each as it finishes.
   auto phase = [&](std::size_t begin, std::size_t end, int jobs) {
     std::atomic<std::size_t> next{begin};
-    std::size_t running = std::min<std::size_t>(static_cast<std::size_t>(std::max(jobs, 1)), end - begin);
+    const std::size_t count = std::min<std::size_t>(static_cast<std::size_t>(std::max(jobs, 1)), end - begin);
+    std::size_t running = count;  // guarded by `mutex`: threads that have not finished yet
     std::vector<std::thread> threads;
-    for (std::size_t t = 0; t < running; ++t)
+    for (std::size_t t = 0; t < count; ++t)
       threads.emplace_back([&] {
         for (;;) {
           if (stop) break;
