@@ -36,6 +36,7 @@ struct GlobalOptions {
   // Fan-out over tenants (cli/tenants.cpp, core/run/tenants.h): empty `tenants` = one database.
   std::string tenants;       // --tenants all|GLOB|@FILE
   int jobs = 4;              // --jobs N
+  bool jobs_given = false;   // --jobs was on the command line
   bool fail_fast = false;    // --fail-fast
   int canary = 0;            // --canary N
   bool retry_failed = false; // --retry-failed

@@ -174,6 +174,7 @@ int main(int argc, char** argv) {
 
   g.url_given = app.get_option("--url")->count() > 0;
   g.context_url_given = app.get_option("--context-url")->count() > 0;
+  g.jobs_given = app.get_option("--jobs")->count() > 0;
   setup_logging(g);
   try {
     if (!app.get_subcommands().empty()) tsm::cli::check_tenant_options(g, app.get_subcommands().front()->get_name());

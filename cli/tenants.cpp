@@ -216,11 +216,16 @@ int run_write_fanout(const GlobalOptions& g, Prepared& p, const std::string& com
     try {
       log.record(r);
     } catch (const std::exception& e) {
-      spdlog::warn("could not record tenant '{}' in turnstone_migrate_fanout: {}", r.tenant, e.what());
+      spdlog::warn("could not record tenants in turnstone_migrate_fanout: {}", e.what());
     }
   });
-  for (const auto& r : results)
-    if (r.status == TenantResult::Status::not_started) log.record(r);
+  try {
+    for (const auto& r : results)
+      if (r.status == TenantResult::Status::not_started) log.record(r);
+    log.flush();
+  } catch (const std::exception& e) {
+    spdlog::warn("could not record the fan-out in turnstone_migrate_fanout: {}", e.what());
+  }
   return report(g, *p.control, command, target, results);
 }
 
@@ -228,8 +233,8 @@ int run_write_fanout(const GlobalOptions& g, Prepared& p, const std::string& com
 
 void check_tenant_options(const GlobalOptions& g, const std::string& command) {
   if (g.tenants.empty()) {
-    if (g.fail_fast || g.canary > 0 || g.retry_failed)
-      throw UsageError("--fail-fast, --canary and --retry-failed work with --tenants");
+    if (g.jobs_given || g.fail_fast || g.canary > 0 || g.retry_failed)
+      throw UsageError("--jobs, --fail-fast, --canary and --retry-failed work with --tenants");
     return;
   }
   if (command != "upgrade" && command != "downgrade" && command != "stamp" && command != "current" &&

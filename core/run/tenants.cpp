@@ -396,14 +396,41 @@ FanoutLog::FanoutLog(const Workspace& control, const std::string& command, const
   }
 }
 
-FanoutLog::~FanoutLog() = default;
+FanoutLog::~FanoutLog() {
+  try {
+    flush();
+  } catch (const std::exception&) {
+    // the summary was printed; a bookkeeping row lost only narrows a later --retry-failed
+  }
+}
 
 void FanoutLog::record(const TenantResult& r) {
-  conn_->query(fmt::format("INSERT INTO {} (fanout_id, tenant, command, target, outcome, exit_code, error, seconds) "
-                           "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                           conn_->dialect().quote(kFanoutTable)),
-               {fanout_id_, r.tenant.substr(0, 255), command_, target_.substr(0, 255), status_word(r.status),
-                std::to_string(r.exit_code), r.error, fmt::format("{:.3f}", r.seconds)});
+  pending_.push_back(r);
+  // A failure is written at once: it is what --retry-failed needs after a kill.
+  if (r.status == TenantResult::Status::failed || pending_.size() >= 100 ||
+      std::chrono::steady_clock::now() - last_flush_ >= std::chrono::seconds(1))
+    flush();
+}
+
+void FanoutLog::flush() {
+  last_flush_ = std::chrono::steady_clock::now();
+  if (pending_.empty()) return;
+  const std::string sql =
+      fmt::format("INSERT INTO {} (fanout_id, tenant, command, target, outcome, exit_code, error, seconds) "
+                  "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                  conn_->dialect().quote(kFanoutTable));
+  std::vector<TenantResult> rows;
+  rows.swap(pending_);
+  conn_->begin();
+  try {
+    for (const auto& r : rows)
+      conn_->query(sql, {fanout_id_, r.tenant.substr(0, 255), command_, target_.substr(0, 255), status_word(r.status),
+                         std::to_string(r.exit_code), r.error, fmt::format("{:.3f}", r.seconds)});
+    conn_->commit();
+  } catch (...) {
+    conn_->rollback();
+    throw;
+  }
 }
 
 std::vector<std::string> FanoutLog::last_failed(const Workspace& control) {

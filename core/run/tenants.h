@@ -94,14 +94,20 @@ class FanoutLog {
  public:
   // Opens the control database for writing and creates the table when missing.
   FanoutLog(const Workspace& control, const std::string& command, const std::string& target);
-  ~FanoutLog();
+  ~FanoutLog();  // flushes what is buffered (errors only logged)
+  // Buffers the row; rows are written in one transaction at a failure, when 100 are buffered, a
+  // second after the last write, or at flush(): a no-op fan-out over 1,000 tenants is not 1,000
+  // commits.
   void record(const TenantResult& result);
+  void flush();
   // Tenants whose last recorded fan-out (of any write command) failed them; empty when none.
   static std::vector<std::string> last_failed(const Workspace& control);
 
  private:
   std::unique_ptr<Connection> conn_;
   std::string fanout_id_, command_, target_;
+  std::vector<TenantResult> pending_;
+  std::chrono::steady_clock::time_point last_flush_ = std::chrono::steady_clock::now();
 };
 
 }  // namespace tsm

@@ -362,6 +362,7 @@ TEST_CASE("tenants: options that do not fit are usage errors", "[e2e][tenants]")
   CHECK(cli.run({"heads", "--tenants", "all"}).exit_code == 2);
   CHECK(cli.run({"upgrade", "head", "--canary", "2"}).exit_code == 2);
   CHECK(cli.run({"upgrade", "head", "--retry-failed"}).exit_code == 2);
+  CHECK(cli.run({"upgrade", "head", "--jobs", "2"}).exit_code == 2);
   CHECK(cli.run({"upgrade", "head", "--tenants", "all"}).exit_code == 2);  // SQLite tenants come from a file
   CHECK(cli.run({"upgrade", "head", "--tenants", "@"}).exit_code == 2);
   CHECK(cli.run({"upgrade", "head", "--tenants", "@/nonexistent/tenants.txt"}).exit_code == 2);
