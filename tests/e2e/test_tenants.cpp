@@ -400,3 +400,33 @@ TEMPLATE_TEST_CASE("tenants: check --tenants names the tenant with drift", "[e2e
   CHECK(doc.at("failed") == nlohmann::json::array({t.name("tenant_02")}));
   CHECK(tenant_entry(doc, t.name("tenant_02")).at("error").get<std::string>().find("added_by_hand") != std::string::npos);
 }
+
+TEMPLATE_TEST_CASE("tenants: downgrade and stamp fan out too", "[e2e][tenants]", TSM_BACKENDS) {
+  TSM_REQUIRE_BACKEND(TestType::kind);
+  Tenants t(TestType::kind);
+  const auto names = numbered(3);
+  t.create(names);
+  const std::string spec = spec_for(t, names);
+  const auto main_heads = tool_heads(t.cli(), "main");
+  const auto context_heads = tool_heads(t.cli(), "context");
+  REQUIRE(t.run({"upgrade", "head", "--tenants", spec}).exit_code == 0);
+
+  auto down = t.run({"downgrade", "base", "--tree", "main", "--tenants", spec, "--json"});
+  INFO(down.out << down.err);
+  REQUIRE(down.exit_code == 0);
+  CHECK(nlohmann::json::parse(down.out).at("summary").at("ok") == 3);
+  for (const auto& n : names) {
+    INFO(n);
+    CHECK(t.versions(n, "main").empty());
+    CHECK(t.versions(n, "context") == context_heads);
+  }
+
+  auto st = t.run({"stamp", "head", "--tree", "main", "--tenants", spec});
+  INFO(st.out << st.err);
+  REQUIRE(st.exit_code == 0);
+  for (const auto& n : names) CHECK(t.versions(n, "main") == main_heads);
+  // Stamping again changes nothing: every tenant is at target.
+  auto again = t.run({"stamp", "head", "--tree", "main", "--tenants", spec, "--json"});
+  REQUIRE(again.exit_code == 0);
+  CHECK(nlohmann::json::parse(again.out).at("summary").at("at_target") == 3);
+}
