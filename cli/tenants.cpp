@@ -209,20 +209,30 @@ int nothing_to_retry(const GlobalOptions& g, const std::string& command) {
 // Runs the write command's fan-out with bookkeeping and progress.
 int run_write_fanout(const GlobalOptions& g, Prepared& p, const std::string& command, const std::string& target,
                      bool creates, const std::function<TenantResult(const Tenant&)>& work) {
-  FanoutLog log(*p.control, command, target);
+  // Without the bookkeeping table (a user without CREATE in the control schema) the tenants still
+  // run: only a later --retry-failed will not know this fan-out.
+  std::unique_ptr<FanoutLog> log;
+  try {
+    log = std::make_unique<FanoutLog>(*p.control, command, target);
+  } catch (const std::exception& e) {
+    spdlog::warn("cannot record this fan-out in turnstone_migrate_fanout (--retry-failed will not see it): {}",
+                 e.what());
+  }
   Progress progress(p.tenants.size(), g.quiet);
   auto results = run_fanout(p.tenants, fanout_options(g, p, creates), work, [&](const TenantResult& r, std::size_t done) {
     progress.update(r, done);
     try {
-      log.record(r);
+      if (log) log->record(r);
     } catch (const std::exception& e) {
       spdlog::warn("could not record tenants in turnstone_migrate_fanout: {}", e.what());
     }
   });
   try {
-    for (const auto& r : results)
-      if (r.status == TenantResult::Status::not_started) log.record(r);
-    log.flush();
+    if (log) {
+      for (const auto& r : results)
+        if (r.status == TenantResult::Status::not_started) log->record(r);
+      log->flush();
+    }
   } catch (const std::exception& e) {
     spdlog::warn("could not record the fan-out in turnstone_migrate_fanout: {}", e.what());
   }
