@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include "cli/commands.h"
+#include "cli/tenants.h"
 #include "core/run/detect.h"
 #include "core/run/drift.h"
 #include "core/base/errors.h"
@@ -55,6 +56,7 @@ void add_check_command(CLI::App& app, GlobalOptions& g, Action& run) {
   c->fallthrough();
   c->callback([&] {
     run = [&] {
+      if (!g.tenants.empty()) return fan_out_check(g);
       Workspace ws(g.settings());
       Json j;
       Json trees = Json::object();

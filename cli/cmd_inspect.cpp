@@ -8,6 +8,7 @@
 
 #include "cli/commands.h"
 #include "cli/format.h"
+#include "cli/tenants.h"
 #include "core/base/errors.h"
 #include "core/graph/target.h"
 #include "core/run/executor.h"
@@ -18,6 +19,7 @@ namespace tsm::cli {
 namespace {
 
 int run_current(const GlobalOptions& g) {
+  if (!g.tenants.empty()) return fan_out_current(g);
   Workspace ws(g.settings());
   TreeRows rows = ws.read_rows(/*missing_ok=*/false);
   auto placed = ws.place(rows);  // exit 5 unless unknown rows are only ahead of this build

@@ -5,6 +5,7 @@
 
 #include "cli/commands.h"
 #include "cli/format.h"
+#include "cli/tenants.h"
 #include "core/base/errors.h"
 #include "core/run/executor.h"
 #include "core/run/offline_sql.h"
@@ -42,6 +43,10 @@ Json heads_json(const TreeRows& heads) {
 int run_migrate(const GlobalOptions& g, Direction direction, const std::string& target, bool sql) {
   if (!sql && !g.dialect.empty())
     throw UsageError("--dialect renders offline and needs --sql; a live upgrade or downgrade uses the URL's dialect");
+  if (!g.tenants.empty()) {
+    if (sql) throw UsageError("--sql prints one script: it does not combine with --tenants");
+    return fan_out_migrate(g, direction, target);
+  }
   Workspace ws(g.settings());
   if (sql) {
     std::cout << render_offline_sql(ws, offline_dialect(g, ws), direction, target);
@@ -107,6 +112,11 @@ void add_migrate_commands(CLI::App& app, GlobalOptions& g, Action& run) {
   st->fallthrough();
   st->callback([&] {
     run = [&] {
+      if (!g.tenants.empty()) {
+        if (detect || adopt_schema) throw UsageError("stamp --detect and --adopt-schema do not combine with --tenants");
+        if (stamp_targets.empty()) throw UsageError("stamp needs at least one target");
+        return fan_out_stamp(g, stamp_targets, purge);
+      }
       Workspace ws(g.settings());
       if (detect) {
         if (!stamp_targets.empty() || adopt_schema)

@@ -33,6 +33,13 @@ struct GlobalOptions {
   std::string lock_mode = "advisory";  // --lock-mode advisory|table
   bool break_lock = false;             // --break-lock
   bool no_resume = false;              // --no-resume
+  // Fan-out over tenants (cli/tenants.cpp, core/run/tenants.h): empty `tenants` = one database.
+  std::string tenants;       // --tenants all|GLOB|@FILE
+  int jobs = 4;              // --jobs N
+  bool jobs_given = false;   // --jobs was on the command line
+  bool fail_fast = false;    // --fail-fast
+  int canary = 0;            // --canary N
+  bool retry_failed = false; // --retry-failed
 
   Settings settings() const;  // resolves env defaults
 };

@@ -7,11 +7,14 @@
 #include <iostream>
 
 #include <CLI/CLI.hpp>
+#include <spdlog/pattern_formatter.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
 #include "cli/commands.h"
+#include "cli/tenants.h"
 #include "core/base/errors.h"
+#include "core/run/tenants.h"
 
 namespace {
 
@@ -65,14 +68,45 @@ void add_global_options(CLI::App& app, tsm::cli::GlobalOptions& g) {
                  "seconds a statement may spend waiting for table locks, retries included (default 60); then "
                  "exit 1 naming the blocking sessions")
       ->check(seconds_up_to(kDay));
+  app.add_option("--tenants", g.tenants,
+                 "upgrade, downgrade, stamp, current, check: run once per tenant: 'all' (every PostgreSQL schema / MariaDB "
+                 "database holding the version table), a glob over schema/database names ('tenant_*'), or @FILE "
+                 "(one name a line; SQLite: one URL or path a line)");
+  app.add_option("--jobs", g.jobs, "with --tenants: tenants migrated at once (default 4)")->check(CLI::Range(1, 64));
+  app.add_flag("--fail-fast", g.fail_fast, "with --tenants: start no further tenant after the first failure");
+  app.add_option("--canary", g.canary, "with --tenants: migrate N tenants first, stop if any of them fails")
+      ->check(CLI::Range(1, 1000000));
+  app.add_flag("--retry-failed", g.retry_failed,
+               "with --tenants: run only the tenants that failed in the last fan-out (turnstone_migrate_fanout)");
   app.add_option("--dialect", g.dialect, "with --sql: render for this dialect without connecting; with lint: lint for it")
       ->check(CLI::IsMember(tsm::dialect_spellings()));
 }
 
+// "%*": "[tenant] " on lines logged while a fan-out worker runs a tenant (nothing otherwise).
+class TenantFlag : public spdlog::custom_flag_formatter {
+ public:
+  void format(const spdlog::details::log_msg&, const std::tm&, spdlog::memory_buf_t& dest) override {
+    const std::string& label = tsm::tenant_log_label();
+    if (label.empty()) return;
+    dest.push_back('[');
+    dest.append(label.data(), label.data() + label.size());
+    dest.append(std::string_view("] "));
+  }
+  std::unique_ptr<custom_flag_formatter> clone() const override { return spdlog::details::make_unique<TenantFlag>(); }
+};
+
 void setup_logging(const tsm::cli::GlobalOptions& g) {
-  auto logger = spdlog::stderr_color_st("turnstone-migrate");
-  logger->set_pattern("%l: %v");
-  logger->set_level(g.verbose ? spdlog::level::debug : g.quiet ? spdlog::level::warn : spdlog::level::info);
+  // Multi-threaded sink: --tenants workers log at once.
+  auto logger = spdlog::stderr_color_mt("turnstone-migrate");
+  auto formatter = std::make_unique<spdlog::pattern_formatter>();
+  formatter->add_flag<TenantFlag>('*').set_pattern("%l: %*%v");
+  logger->set_formatter(std::move(formatter));
+  // In a fan-out each tenant's step lines would bury the progress line: warnings, errors and the
+  // summary only, unless -v.
+  const bool fan_out = !g.tenants.empty();
+  logger->set_level(g.verbose ? spdlog::level::debug
+                    : g.quiet || fan_out ? spdlog::level::warn
+                                         : spdlog::level::info);
   spdlog::set_default_logger(logger);
 }
 
@@ -167,8 +201,10 @@ int main(int argc, char** argv) {
   }
   g.url_given = app.get_option("--url")->count() > 0;
   g.context_url_given = app.get_option("--context-url")->count() > 0;
+  g.jobs_given = app.get_option("--jobs")->count() > 0;
   setup_logging(g);
   try {
+    if (!app.get_subcommands().empty()) tsm::cli::check_tenant_options(g, app.get_subcommands().front()->get_name());
     const int code = run ? run() : 0;
     return output_written() ? code : static_cast<int>(tsm::ExitCode::migration_failed);
   } catch (const tsm::Error& e) {

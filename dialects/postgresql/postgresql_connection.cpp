@@ -1,6 +1,7 @@
 #include "dialects/postgresql/postgresql_connection.h"
 
 #include <mutex>
+#include <set>
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
@@ -133,7 +134,21 @@ std::unique_ptr<pqxx::connection> open_session(const DatabaseUrl& url, const Con
 #pragma GCC diagnostic pop
   try {
     // Before any SET: behind a transaction pool it would already have leaked into another client.
-    if (options.create_if_missing) refuse_unwritable(*c, url, target.conninfo);
+    // Once per server and process: a --tenants fan-out opens hundreds of connections to one server.
+    static std::mutex checked_mutex;
+    static std::set<std::string> checked;
+    const std::string server = url.host + ":" + (url.port ? std::to_string(*url.port) : std::string()) + "?" +
+                               url.param("host").value_or("");
+    bool check = false;
+    if (options.create_if_missing) {
+      std::lock_guard<std::mutex> guard(checked_mutex);
+      check = checked.count(server) == 0;
+    }
+    if (check) {
+      refuse_unwritable(*c, url, target.conninfo);
+      std::lock_guard<std::mutex> guard(checked_mutex);
+      checked.insert(server);
+    }
     auto shared = set_session(*c, options, target.schema);
     if (shared_schema) *shared_schema = shared;
   } catch (const Error&) {
