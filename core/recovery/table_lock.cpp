@@ -155,7 +155,13 @@ std::unique_ptr<Lock> acquire_table_lock(std::unique_ptr<Connection> conn, const
                    break_lock  ? "--break-lock"
                    : gone_here ? "its process on this host is gone"
                                : "its lease expired: the holder is gone");
-      remove_holder(*conn, tree, held->holder);
+      try {
+        remove_holder(*conn, tree, held->holder);
+      } catch (const StatementError& e) {
+        // Another waiter removed it first, or (Galera) the holder's own DELETE was still on its
+        // way here and won certification: look again.
+        spdlog::debug("removing the lock row of tree '{}': {}", tree, e.what());
+      }
       break_lock = false;
       continue;
     }

@@ -54,6 +54,33 @@ std::vector<std::string> split(const std::string& text) {
   return out;
 }
 
+// A connection to one Galera node whose reads wait until the node has applied every write set
+// committed before them (wsrep_sync_wait): other nodes apply a moment after the writer's commit.
+std::unique_ptr<tsm::Connection> galera_connect(const std::string& url) {
+  auto conn = tsm::backend_for(tsm::DialectKind::mariadb).connect(tsm::parse_url(url), tsm::ConnectOptions{});
+  conn->execute("SET SESSION wsrep_sync_wait = 1");
+  return conn;
+}
+
+// CREATE DATABASE through the first node, then wait until every node has it.
+void create_galera_database(const std::vector<std::string>& nodes, const std::string& database) {
+  auto admin = galera_connect(nodes.at(0));
+  admin->execute("DROP DATABASE IF EXISTS `" + database + "`");
+  admin->execute("CREATE DATABASE `" + database + "`");
+  for (const auto& node : nodes) {
+    bool there = false;
+    for (int i = 0; i < 100 && !there; ++i) {
+      try {
+        galera_connect(on_database(node, database));
+        there = true;
+      } catch (const std::exception&) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      }
+    }
+    REQUIRE(there);
+  }
+}
+
 }  // namespace
 
 TEST_CASE("clusters: pgbouncer in transaction pooling refuses write commands with exit 4 and reads work", "[e2e]") {
@@ -154,11 +181,7 @@ TEST_CASE("clusters: Galera - concurrent upgrades through three nodes apply each
   if (nodes.empty()) return;
   REQUIRE(nodes.size() == 3);
   const std::string database = "tsm_test_galera_" + std::to_string(::getpid());
-  {
-    auto admin = tsm::backend_for(tsm::DialectKind::mariadb).connect(tsm::parse_url(nodes[0]), tsm::ConnectOptions{});
-    admin->execute("DROP DATABASE IF EXISTS `" + database + "`");
-    admin->execute("CREATE DATABASE `" + database + "`");
-  }
+  create_galera_database(nodes, database);
   std::vector<std::vector<std::string>> through_each;
   for (const auto& node : nodes) through_each.push_back({"--url", on_database(node, database), "upgrade", "head"});
   RunOptions o;
@@ -173,8 +196,7 @@ TEST_CASE("clusters: Galera - concurrent upgrades through three nodes apply each
   // Every node ends identical: the same version rows, one successful run per revision.
   std::vector<std::string> fingerprints;
   for (const auto& node : nodes) {
-    auto conn = tsm::backend_for(tsm::DialectKind::mariadb).connect(tsm::parse_url(on_database(node, database)),
-                                                                     tsm::ConnectOptions{});
+    auto conn = galera_connect(on_database(node, database));
     std::string text;
     for (const auto& row : conn->query("SELECT version_num FROM turnstone_version ORDER BY 1")) text += *row[0] + ";";
     for (const auto& row : conn->query("SELECT tree, revision, COUNT(*) FROM turnstone_migrate_runs WHERE outcome = 'ok' "
@@ -196,10 +218,7 @@ TEST_CASE("clusters: Galera - concurrent upgrades through three nodes apply each
   // concurrency part: the Galera tests must not kill a node under each other.
   const std::string galera_dir = cluster_env("TSM_TEST_GALERA_DIR");
   if (galera_dir.empty()) return;
-  auto connect_node = [&](size_t i) {
-    return tsm::backend_for(tsm::DialectKind::mariadb).connect(tsm::parse_url(on_database(nodes[i], database)),
-                                                               tsm::ConnectOptions{});
-  };
+  auto connect_node = [&](size_t i) { return galera_connect(on_database(nodes[i], database)); };
   REQUIRE(run_on(on_database(nodes[0], database), {"downgrade", "base"}).exit_code == 0);
   RunOptions quiet;
   quiet.env["TURNSTONE_DATABASE_URL"] = "";
@@ -277,9 +296,8 @@ TEST_CASE("clusters: Galera - copy commits in pieces below a small wsrep_max_ws_
     c->commit();
   }
   const std::string database = "tsm_test_galera_ws_" + std::to_string(::getpid());
-  auto admin = tsm::backend_for(tsm::DialectKind::mariadb).connect(tsm::parse_url(nodes[0]), tsm::ConnectOptions{});
-  admin->execute("DROP DATABASE IF EXISTS `" + database + "`");
-  admin->execute("CREATE DATABASE `" + database + "`");
+  create_galera_database(nodes, database);
+  auto admin = galera_connect(nodes[0]);
   const std::string before = admin->query("SELECT @@GLOBAL.wsrep_max_ws_size").at(0).at(0).value_or("2147483647");
   admin->execute("SET GLOBAL wsrep_max_ws_size = 262144");
   struct Restore {
@@ -315,8 +333,7 @@ TEST_CASE("clusters: Galera - copy commits in pieces below a small wsrep_max_ws_
   REQUIRE(r.exit_code == 0);
   auto doc = nlohmann::json::parse(r.out);
   CHECK(doc.at("verified") == true);
-  auto check = tsm::backend_for(tsm::DialectKind::mariadb).connect(tsm::parse_url(on_database(nodes[1], database)),
-                                                                   tsm::ConnectOptions{});
+  auto check = galera_connect(on_database(nodes[1], database));
   CHECK(check->query("SELECT COUNT(*) FROM log_entries").at(0).at(0) == std::optional<std::string>("6000"));
   admin->execute("DROP DATABASE IF EXISTS `" + database + "`");
 }
