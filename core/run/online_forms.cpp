@@ -34,8 +34,8 @@ bool rerunnable_in_pieces(const std::vector<Operation>& ops) {
 }
 
 void settle_online_forms(const std::vector<Operation>& ops, std::vector<Statement>& statements,
-                         bool single_transaction) {
-  std::set<std::string> created;
+                         bool single_transaction, const std::set<std::string>& created_earlier) {
+  std::set<std::string> created = created_earlier;
   for (const auto& op : ops)
     if (auto* ct = std::get_if<CreateTable>(&op)) created.insert(ct->table.name);
   const bool all_plain = single_transaction || !rerunnable_in_pieces(ops);
@@ -45,6 +45,17 @@ void settle_online_forms(const std::vector<Operation>& ops, std::vector<Statemen
     st.in_transaction = true;
     st.plain_form.reset();
     st.batched.reset();
+  }
+}
+
+void NewTables::after_step(const std::vector<Operation>& ops) {
+  for (const auto& op : ops) {
+    if (auto* ct = std::get_if<CreateTable>(&op)) names_.insert(ct->table.name);
+    if (auto* dt = std::get_if<DropTable>(&op)) names_.erase(dt->name);
+    if (auto* rt = std::get_if<RenameTable>(&op)) {
+      names_.erase(rt->from);
+      names_.erase(rt->to);
+    }
   }
 }
 

@@ -1,6 +1,8 @@
 #pragma once
 // Which statements of one step keep their online form (PostgreSQL CREATE INDEX CONCURRENTLY,
 // VALIDATE CONSTRAINT in its own transaction): docs/online.md.
+#include <set>
+#include <string>
 #include <vector>
 
 #include "core/dialect.h"
@@ -17,9 +19,22 @@ namespace tsm {
 bool rerunnable_in_pieces(const std::vector<Operation>& ops);
 
 // Replaces online statements by their plain forms (inside the transaction) where they must not
-// run online: everywhere under --single-transaction or in a step that is not rerunnable in
-// pieces, and on tables the step itself creates (nobody uses them yet).
+// or need not run online: everywhere under --single-transaction or in a step that is not
+// rerunnable in pieces, and on tables nobody uses yet: those the step itself creates and
+// `created_earlier` (tables earlier steps of the same run created; see NewTables).
 void settle_online_forms(const std::vector<Operation>& ops, std::vector<Statement>& statements,
-                         bool single_transaction);
+                         bool single_transaction, const std::set<std::string>& created_earlier = {});
+
+// The tables a run has created so far and nobody else uses yet: the application that uses them
+// is deployed after the migration. A table renamed or dropped leaves the set (renamed onto an old
+// name it may be the one writers use). Fed step by step, upgrades only.
+class NewTables {
+ public:
+  void after_step(const std::vector<Operation>& ops);
+  const std::set<std::string>& names() const { return names_; }
+
+ private:
+  std::set<std::string> names_;
+};
 
 }  // namespace tsm

@@ -36,11 +36,19 @@ void StepRunner::render(const Plan& plan) {
                                  dialect_name(d_.kind())));
   plan_ = &plan;
   Schema schema = ws_.schema_at(plan.tree, plan.heads_before);
+  // Only where a revision is one transaction: a revision that commits in pieces (MariaDB,
+  // '-- transaction: none') is compared statement by statement with its rerun, which would not
+  // know these tables.
+  NewTables new_tables;
+  static const std::set<std::string> kNone;
   for (const auto& step : plan.steps) {
+    const bool up = step.direction == Direction::up;
+    const auto& ops = up ? step.revision->upgrade_ops() : step.revision->downgrade_ops();
     rendered_.push_back(render_step(d_, step, schema));
-    settle_online_forms(step.direction == Direction::up ? step.revision->upgrade_ops() : step.revision->downgrade_ops(),
-                        rendered_.back(), single_);
-    downgrades_.push_back(step.direction == Direction::up ? stored_downgrade(step, schema) : std::vector<Statement>{});
+    const bool one_transaction = d_.transactional_ddl() && step.revision->transactional;
+    settle_online_forms(ops, rendered_.back(), single_, up && one_transaction ? new_tables.names() : kNone);
+    if (up) new_tables.after_step(ops);
+    downgrades_.push_back(up ? stored_downgrade(step, schema) : std::vector<Statement>{});
     sessions_.push_back(session_plan(*step.revision, d_));
     if (single_ && !step.revision->transactional)
       throw UsageError(fmt::format("--single-transaction cannot run revision {}: it commits each statement on its own "

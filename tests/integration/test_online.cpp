@@ -157,6 +157,58 @@ TEST_CASE("postgresql: a killed CREATE INDEX CONCURRENTLY leaves an INVALID inde
   CHECK(db.column(validity) == std::vector<std::string>{"true"});
 }
 
+TEST_CASE("postgresql: indexes on tables the same run created are built plainly, on older ones concurrently",
+          "[online][integration][postgresql]") {
+  // Regression (bench/tenants): base -> head on new schemas built 0002's full-text index and
+  // 0008's indexes CONCURRENTLY on tables created seconds before, and each build waited for every
+  // older transaction in the database (the other --jobs workers). A REPEATABLE READ reader holds
+  // a snapshot here: a concurrent build must wait for it, a plain one need not.
+  if (!test::backend_available(DialectKind::postgresql)) return;
+  test::TestDatabase db(DialectKind::postgresql);
+  Settings s;
+  s.main_url = db.url();
+  s.tree = "main";
+  s.ddl_lock_wait = 100ms;
+  s.lock_budget = 2s;
+  const Workspace ws(s);
+  const auto chain = ws.graph().topological("main");
+  REQUIRE(chain.size() > 2);
+  const std::string first = chain.front()->id;
+  auto reader = db.connect();
+  reader->execute("CREATE TABLE probe (id INTEGER)");
+  const std::string reader_pid = own_session_id(*reader);
+  auto hold_snapshot = [&] {  // a snapshot, and a table lock that names the reader as the blocker
+    reader->execute("BEGIN ISOLATION LEVEL REPEATABLE READ");
+    reader->query("SELECT count(*) FROM probe");
+  };
+
+  hold_snapshot();
+  auto result = migrate(ws, Direction::up, "head");
+  CHECK(result.heads_after["main"] == std::vector<std::string>{chain.back()->id});
+  CHECK(db.column("SELECT indexname FROM pg_indexes WHERE tablename = 'log_entries' AND indexname LIKE 'ix_%fts%'")
+            .size() == 1);
+  reader->execute("ROLLBACK");
+
+  // log_entries now exists before the run: 0002's full-text index is built concurrently and waits
+  // for the reader until the budget runs out.
+  migrate(ws, Direction::down, first);
+  hold_snapshot();
+  std::string message;
+  ExitCode code = ExitCode::ok;
+  try {
+    migrate(ws, Direction::up, "head");
+  } catch (const Error& e) {
+    message = e.what();
+    code = e.code();
+  }
+  reader->execute("ROLLBACK");
+  INFO(message);
+  CHECK(code == ExitCode::migration_failed);
+  CHECK(message.find("upgrade " + chain[1]->id + " ") != std::string::npos);  // 0002, the full-text index
+  CHECK(message.find("pid " + reader_pid + " ") != std::string::npos);
+  CHECK(db.column("SELECT version_num FROM turnstone_version") == std::vector<std::string>{first});
+}
+
 TEST_CASE("a killed backfill resumes after its last committed batch", "[online][integration]") {
   for (auto kind : test::backends_under_test()) {
     INFO(dialect_name(kind));

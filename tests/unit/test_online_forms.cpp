@@ -4,6 +4,9 @@
 // bench/copy/trials during `copy`, revision c294fa374961 of the context tree).
 #include <catch2/catch.hpp>
 
+#include <set>
+#include <string>
+
 #include "core/dialect.h"
 #include "core/model/schema.h"
 #include "core/run/online_forms.h"
@@ -21,7 +24,8 @@ Schema with_events() {
   return s;
 }
 
-std::vector<Statement> rendered(const std::vector<Operation>& ops, bool single = false) {
+std::vector<Statement> rendered(const std::vector<Operation>& ops, bool single = false,
+                                const std::set<std::string>& created_earlier = {}) {
   const Dialect& pg = dialect_for(DialectKind::postgresql);
   Schema schema = with_events();
   std::vector<Statement> out;
@@ -29,7 +33,7 @@ std::vector<Statement> rendered(const std::vector<Operation>& ops, bool single =
     for (auto& st : pg.render(op, schema)) out.push_back(st);
     schema.apply(op);
   }
-  settle_online_forms(ops, out, single);
+  settle_online_forms(ops, out, single, created_earlier);
   return out;
 }
 
@@ -84,4 +88,33 @@ TEST_CASE("online forms: --single-transaction and tables of the same step take t
   // Rerunnable on its own terms would not matter: the table is new, nobody waits on it.
   auto same_step = rendered({CreateTable{fresh}, CreateIndex{IndexSpec{"ix_fresh_note", "fresh", {"note"}, false, ""}}});
   CHECK_FALSE(any_outside_transaction(same_step));
+}
+
+TEST_CASE("online forms: a table an earlier step of the same run created takes the plain forms", "[online][unit]") {
+  // Regression (bench/tenants): base -> head on 120 new PostgreSQL schemas with --jobs 4 built
+  // every index of 0002/0008 CONCURRENTLY on tables created minutes before, and each build waited
+  // for the other workers' transactions in the same database.
+  auto earlier = rendered({kIndex}, false, {"events"});
+  CHECK_FALSE(any_outside_transaction(earlier));
+  CHECK(mentions(earlier, "CREATE INDEX \"ix_events_message\""));
+  CHECK_FALSE(mentions(earlier, "CONCURRENTLY"));
+  // Another table of the run does not change an index on an old one.
+  CHECK(mentions(rendered({kIndex}, false, {"incidents"}), "CREATE INDEX CONCURRENTLY"));
+}
+
+TEST_CASE("online forms: the run's new tables follow creates, drops and renames", "[online][unit]") {
+  TableSpec a;
+  a.name = "a_next";
+  a.columns = {col::id("id")};
+  TableSpec b;
+  b.name = "b";
+  b.columns = {col::id("id")};
+  NewTables tables;
+  tables.after_step({CreateTable{a}, CreateTable{b}});
+  CHECK(tables.names() == std::set<std::string>{"a_next", "b"});
+  // Renamed onto the name writers use (a table swap): no longer new, under either name.
+  tables.after_step({RenameTable{"a_next", "a"}});
+  CHECK(tables.names() == std::set<std::string>{"b"});
+  tables.after_step({DropTable{"b", std::nullopt}});
+  CHECK(tables.names().empty());
 }
