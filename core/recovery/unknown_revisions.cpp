@@ -38,6 +38,7 @@ Placement place_rows(const RevisionGraph& graph, const std::string& tree, const 
   std::set<std::string> known;
   std::vector<std::string> problems;
   std::set<std::string> visited;
+  std::set<std::string> on_path;  // being walked: reaching one again is a cycle in the stored edges
   std::vector<std::string> oldest_first;  // post-order: parents before children
 
   // Walks an unknown revision's stored edges; returns the known revisions below it.
@@ -48,13 +49,21 @@ Placement place_rows(const RevisionGraph& graph, const std::string& tree, const 
       problems.push_back(fmt::format("{} (not in {})", id, kRevisionsTable));
       return {};
     }
+    if (on_path.count(id)) {
+      // A store no release writes (found by fuzz_version_rows): placed anyway, a revision would
+      // be reverted after its own parent.
+      problems.push_back(fmt::format("{} (its stored parents lead back to it)", id));
+      return {};
+    }
     if (visited.count(id)) return {p.known_below[id].begin(), p.known_below[id].end()};
     visited.insert(id);
+    on_path.insert(id);
     std::set<std::string> below;
     std::vector<std::string> parents = it->second.down_revisions;
     parents.insert(parents.end(), it->second.depends_on.begin(), it->second.depends_on.end());
     for (const auto& parent : parents)
       for (const auto& k : walk(parent)) below.insert(k);
+    on_path.erase(id);
     if (below.empty()) problems.push_back(fmt::format("{} (on a branch that does not descend from this build's revisions)", id));
     p.known_below[id] = {below.begin(), below.end()};
     oldest_first.push_back(id);

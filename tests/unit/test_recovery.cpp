@@ -174,6 +174,18 @@ TEST_CASE("recovery: rows that cannot be placed are exit 5, naming them", "[reco
       CHECK(std::string(e.what()).find("does not descend") != std::string::npos);
     }
   }
+  SECTION("stored edges that lead back to a revision (found by fuzz_version_rows)") {
+    // u1 -> u2 -> u1, u2 also on a1: placed, u1 came before its own parent u2 in the revert order.
+    std::map<std::string, StoredRevision> store{{"u1", stored("u1", {"u2"}, {"u1"})}, {"u2", stored("u2", {"u1"}, {"a1"})}};
+    try {
+      place_rows(g, "main", {"u1"}, store);
+      FAIL("no error");
+    } catch (const AttentionError& e) {
+      CHECK(std::string(e.what()).find("u1 (its stored parents lead back to it)") != std::string::npos);
+    }
+    std::map<std::string, StoredRevision> self{{"u3", stored("u3", {"a1"}, {"u3"})}};
+    CHECK_THROWS_AS(place_rows(g, "main", {"u3"}, self), AttentionError);
+  }
   SECTION("a dependency counts as a way down") {
     std::map<std::string, StoredRevision> store{{"x1", stored("x1", {}, {"a1"})}};
     Placement p = place_rows(g, "main", {"x1"}, store);
