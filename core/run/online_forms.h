@@ -20,8 +20,9 @@ bool rerunnable_in_pieces(const std::vector<Operation>& ops);
 
 // Replaces online statements by their plain forms (inside the transaction) where they must not
 // or need not run online: everywhere under --single-transaction or in a step that is not
-// rerunnable in pieces, and on tables nobody uses yet: those the step itself creates and
-// `created_earlier` (tables earlier steps of the same run created; see NewTables).
+// rerunnable in pieces, on tables the step itself creates, and everywhere in a step whose every
+// operation works on `created_earlier` tables (earlier steps of the same run created them; see
+// NewTables) and is no backfill (its batches stay).
 void settle_online_forms(const std::vector<Operation>& ops, std::vector<Statement>& statements,
                          bool single_transaction, const std::set<std::string>& created_earlier = {});
 

@@ -102,6 +102,43 @@ TEST_CASE("online forms: a table an earlier step of the same run created takes t
   CHECK(mentions(rendered({kIndex}, false, {"incidents"}), "CREATE INDEX CONCURRENTLY"));
 }
 
+TEST_CASE("online forms: a step that also touches an older table, or backfills, keeps its online forms",
+          "[online][unit]") {
+  // Plain, the index on the new table would be built inside the transaction that holds the old
+  // table's lock (review of the rule above).
+  const CreateIndex on_new{IndexSpec{"ix_fresh_note", "fresh", {"note"}, false, ""}};
+  const Schema base = [] {
+    Schema s = with_events();
+    TableSpec fresh;
+    fresh.name = "fresh";
+    fresh.columns = {col::id("id"), col::text("note")};
+    s.apply(CreateTable{fresh});
+    return s;
+  }();
+  auto render = [&](const std::vector<Operation>& ops, const std::set<std::string>& earlier) {
+    const Dialect& pg = dialect_for(DialectKind::postgresql);
+    Schema schema = base;
+    std::vector<Statement> out;
+    for (const auto& op : ops) {
+      for (auto& st : pg.render(op, schema)) out.push_back(st);
+      schema.apply(op);
+    }
+    settle_online_forms(ops, out, false, earlier);
+    return out;
+  };
+  CHECK_FALSE(any_outside_transaction(render({on_new}, {"fresh"})));
+  auto mixed = render({AddColumn{"events", col::text("host")}, on_new}, {"fresh"});
+  CHECK(mentions(mixed, "CREATE INDEX CONCURRENTLY \"ix_fresh_note\""));
+  // A foreign key onto an older table counts as touching it.
+  auto fk = render({AddForeignKey{"fresh", ForeignKey{{"id"}, "events", {"id"}, FkAction::no_action, ""}}}, {"fresh"});
+  CHECK(any_outside_transaction(fk));
+  // A backfill keeps its batches, even on a new table.
+  BackfillOptions o;
+  auto backfill = render({Backfill{"fresh", "note = 'x'", o}}, {"fresh"});
+  REQUIRE(backfill.size() == 1);
+  CHECK(backfill[0].batched.has_value());
+}
+
 TEST_CASE("online forms: the run's new tables follow creates, drops and renames", "[online][unit]") {
   TableSpec a;
   a.name = "a_next";
