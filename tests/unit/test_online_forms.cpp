@@ -25,9 +25,8 @@ Schema with_events() {
 }
 
 std::vector<Statement> rendered(const std::vector<Operation>& ops, bool single = false,
-                                const std::set<std::string>& created_earlier = {}) {
+                                const std::set<std::string>& created_earlier = {}, Schema schema = with_events()) {
   const Dialect& pg = dialect_for(DialectKind::postgresql);
-  Schema schema = with_events();
   std::vector<Statement> out;
   for (const auto& op : ops) {
     for (auto& st : pg.render(op, schema)) out.push_back(st);
@@ -116,15 +115,7 @@ TEST_CASE("online forms: a step that also touches an older table, or backfills, 
     return s;
   }();
   auto render = [&](const std::vector<Operation>& ops, const std::set<std::string>& earlier) {
-    const Dialect& pg = dialect_for(DialectKind::postgresql);
-    Schema schema = base;
-    std::vector<Statement> out;
-    for (const auto& op : ops) {
-      for (auto& st : pg.render(op, schema)) out.push_back(st);
-      schema.apply(op);
-    }
-    settle_online_forms(ops, out, false, earlier);
-    return out;
+    return rendered(ops, false, earlier, base);
   };
   CHECK_FALSE(any_outside_transaction(render({on_new}, {"fresh"})));
   auto mixed = render({AddColumn{"events", col::text("host")}, on_new}, {"fresh"});
