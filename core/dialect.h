@@ -26,8 +26,12 @@ struct BatchedUpdate {
   std::string table;
   std::string bounds_sql;    // one row: min(key), max(key) of the rows it may touch
   std::string batch_sql;     // the UPDATE for one range; two `?`: low and high key, inclusive
-  std::string progress_key;  // identifies this backfill in turnstone_migrate_backfill
+  std::string progress_key;  // identifies this backfill in turnstone_migrate_backfill; empty: a
+                             // rerun starts over (the batches are idempotent) and nothing is recorded
   BackfillOptions options;
+  // true: rows inserted while it runs are covered too, up to the new maximum key. false: another
+  // mechanism covers them (MariaDB full-text sync triggers), one pass over the rows at the start.
+  bool follow_new_rows = true;
 };
 
 struct Statement {
@@ -51,6 +55,12 @@ struct Statement {
   // Set: run `batched` in key ranges instead of `sql` (the same change as one statement, which
   // --sql prints and a single transaction runs).
   std::optional<BatchedUpdate> batched{};
+  // Running it again after an interrupted run is safe (IF [NOT] EXISTS, upserts): a statement
+  // left in doubt by a kill is simply run again instead of judged by the live schema.
+  bool rerunnable = false;
+  // Only needed while other sessions write (a catch-up over rows changed during the build):
+  // `copy`, which owns its target, skips it.
+  bool catch_up = false;
 };
 
 // The statements one operation renders to, kept with the operation: resuming or undoing an

@@ -3,8 +3,9 @@
 // add_foreign_key/add_check NOT VALID + VALIDATE, nullable=false through a validated CHECK,
 // create_fulltext as an expression GIN index built CONCURRENTLY, add_column with a constant
 // default instant. MariaDB: ALGORITHM=INSTANT/INPLACE, LOCK=NONE where the server can (columns
-// INSTANT, indexes INPLACE, foreign keys INPLACE with foreign_key_checks=0); FULLTEXT rebuilds
-// the table (ALGORITHM=COPY) and later column changes on it cannot be INSTANT. SQLite: one writer; every DDL holds the write lock for its duration
+// INSTANT, indexes INPLACE, foreign keys INPLACE with foreign_key_checks=0), create_fulltext on a
+// side table synced by triggers (the table keeps its INSTANT column changes). SQLite: one
+// writer; every DDL holds the write lock for its duration
 // and alter_column / add_foreign_key / add_check (and some add/drop column) rebuild the table.
 //
 // A new operation is one more operator() below (the visitor has no catch-all on purpose).
@@ -138,12 +139,8 @@ class OpRules {
       case DialectKind::postgresql:  // expression GIN index, CONCURRENTLY (when the revision allows it)
         if (!ctx_.online_in_pieces) return {one_transaction(t, "create_fulltext " + t)};
         return {};
-      case DialectKind::mariadb:
-        return {{"TM103", t,
-                 fmt::format("create_fulltext {}: MariaDB rebuilds {} with its FULLTEXT index (ALGORITHM=COPY) "
-                             "while writes to it wait",
-                             t, t),
-                 {Effect::blocks_writes}, Work::fulltext_build, Scale::time}};
+      case DialectKind::mariadb:  // side table filled in batches, FULLTEXT built before the sync triggers
+        return {};
       case DialectKind::sqlite:
         return {{"TM103", t,
                  fmt::format("create_fulltext {}: SQLite fills the FTS5 index from every row under the write lock", t),

@@ -47,8 +47,8 @@ const std::vector<Rule>& rules() {
       {"TM102", "table rewrite", Severity::warning,
        "add a new column, backfill it in batches, switch readers, drop the old one in a later release"},
       {"TM103", "full-text index build", Severity::warning,
-       "PostgreSQL: expression GIN index built CONCURRENTLY (op.create_fulltext); MariaDB/SQLite: build it in a "
-       "quiet window, or before the table fills"},
+       "op.create_fulltext builds online on PostgreSQL (expression GIN index, CONCURRENTLY) and MariaDB (a side "
+       "table synced by triggers); SQLite: build it in a quiet window, or before the table fills"},
       {"TM104", "constraint validated under lock", Severity::warning,
        "PostgreSQL: ADD CONSTRAINT … NOT VALID, then VALIDATE CONSTRAINT (op.add_foreign_key / op.add_check do); "
        "SET NOT NULL after a validated CHECK (col IS NOT NULL)"},

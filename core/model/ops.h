@@ -96,7 +96,8 @@ struct FulltextSpec {
   //   SQLite:     FTS5 table `<table>_fts`, sync triggers `<table>_ai`, `<table>_ad`, `<table>_au`
   //   PostgreSQL: expression GIN index `ix_<table>_fts` on to_tsvector(config, columns),
   //               trigram GIN index `ix_<table>_<column>_trgm` per column
-  //   MariaDB:    FULLTEXT index `ft_<table>`
+  //   MariaDB:    side table `<table>_fts` (key + columns) with FULLTEXT index `ft_<table>`, sync
+  //               triggers `<table>_ai`, `<table>_ad`, `<table>_au`; the key must be an integer
 };
 
 // ---- the operations ----

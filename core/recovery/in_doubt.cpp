@@ -31,7 +31,8 @@ struct TookEffect {
   std::optional<bool> operator()(const DropIndex& o) const { return single([&] { return !has_index(conn, o.table, o.name); }); }
   // Several objects per operation, or effects the normalized schema does not show exactly.
   std::optional<bool> operator()(const AlterColumn&) const { return std::nullopt; }
-  // One statement only where the dialect builds full text with a single index (MariaDB FULLTEXT).
+  // One statement only where the dialect builds full text with a single index (PostgreSQL without
+  // trigram); MariaDB's side-table statements are rerunnable and are sent again instead.
   std::optional<bool> operator()(const CreateFulltext& o) const {
     return single([&] { return has_fulltext(conn, o.spec.table); });
   }

@@ -30,12 +30,15 @@ std::optional<long long> to_int(const std::optional<std::string>& v) {
 BackfillRun run_backfill(Connection& conn, const BatchedUpdate& b, std::chrono::milliseconds lock_budget,
                          const std::function<void(long long, long long)>& after_batch) {
   using namespace std::chrono;
-  ensure_progress_table(conn);
+  const bool recorded = !b.progress_key.empty();
+  if (recorded) ensure_progress_table(conn);
   const Dialect& d = conn.dialect();
   const std::string progress = d.quote(kBackfillTable);
   BackfillRun run;
   long long batches_before = 0;
-  auto rows = conn.query(fmt::format("SELECT done_through, batches FROM {} WHERE name = ?", progress), {b.progress_key});
+  auto rows = recorded ? conn.query(fmt::format("SELECT done_through, batches FROM {} WHERE name = ?", progress),
+                                    {b.progress_key})
+                       : std::vector<Row>{};
   if (!rows.empty() && rows[0][0]) {
     run.resumed_after = std::stoll(*rows[0][0]);
     batches_before = to_int(rows[0][1]).value_or(0);
@@ -51,6 +54,7 @@ BackfillRun run_backfill(Connection& conn, const BatchedUpdate& b, std::chrono::
   const auto began = steady_clock::now();
   for (;;) {
     if (start > *high) {
+      if (!b.follow_new_rows) break;
       // Rows inserted meanwhile (the app keeps writing) are covered too, up to the new maximum.
       auto again = conn.query(b.bounds_sql);
       auto h = again.empty() ? std::nullopt : to_int(again[0][1]);
@@ -64,9 +68,11 @@ BackfillRun run_backfill(Connection& conn, const BatchedUpdate& b, std::chrono::
     try {
       retry_lock_waits(conn, b.batch_sql, /*in_tx=*/true, lock_budget,
                        [&] { conn.query(b.batch_sql, {std::to_string(start), std::to_string(hi)}); });
-      conn.query(fmt::format("DELETE FROM {} WHERE name = ?", progress), {b.progress_key});
-      conn.query(fmt::format("INSERT INTO {} (name, done_through, batches) VALUES (?, ?, ?)", progress),
-                 {b.progress_key, std::to_string(hi), std::to_string(done)});
+      if (recorded) {
+        conn.query(fmt::format("DELETE FROM {} WHERE name = ?", progress), {b.progress_key});
+        conn.query(fmt::format("INSERT INTO {} (name, done_through, batches) VALUES (?, ?, ?)", progress),
+                   {b.progress_key, std::to_string(hi), std::to_string(done)});
+      }
       conn.commit();
     } catch (...) {
       conn.rollback();
@@ -82,7 +88,7 @@ BackfillRun run_backfill(Connection& conn, const BatchedUpdate& b, std::chrono::
       std::this_thread::sleep_for(microseconds(static_cast<long long>(ms * 10 * b.options.pause_percent)));
     start = hi + 1;
   }
-  conn.query(fmt::format("DELETE FROM {} WHERE name = ?", progress), {b.progress_key});
+  if (recorded) conn.query(fmt::format("DELETE FROM {} WHERE name = ?", progress), {b.progress_key});
   spdlog::info("backfill of {}: {} batch(es) in {:.1f}s", b.table, run.batches,
                duration<double>(steady_clock::now() - began).count());
   return run;

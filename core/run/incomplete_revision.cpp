@@ -72,11 +72,15 @@ void settle_in_doubt(const Workspace& ws, TreeSession& s, IncompleteRevision& in
   auto ops = render_step_ops(s.dialect(), single_step(*rev, inc.direction),
                              schema);
   std::optional<bool> ran;
+  bool rerun = false;
   int position = 0;
   for (const auto& op : ops) {
     for (size_t k = 0; k < op.statements.size(); ++k)
-      if (++position == doubt.index && op.statements[k].sql == doubt.sql)
-        ran = took_effect(*s.conn, op.op, k == 0, op.statements.size());
+      if (++position == doubt.index && op.statements[k].sql == doubt.sql) {
+        // A rerunnable statement (IF NOT EXISTS, an upsert) is simply run again.
+        rerun = op.statements[k].rerunnable;
+        ran = rerun ? std::optional<bool>(false) : took_effect(*s.conn, op.op, k == 0, op.statements.size());
+      }
   }
   // Raw SQL: only DDL can be in doubt (DML commits with its record), and DDL changes the schema.
   if (!ran) ran = changed_since(*s.conn, doubt.sql, doubt.schema_before);
@@ -86,8 +90,12 @@ void settle_in_doubt(const Workspace& ws, TreeSession& s, IncompleteRevision& in
                       "the live schema cannot tell whether the last statement took effect: check it, then delete "
                       "its row (or set state = 'done') in turnstone_migrate_progress and rerun");
   }
-  spdlog::warn("statement {} of the incomplete {} of {} was interrupted; the live schema shows it {}", doubt.index,
-               direction_word(inc.direction), inc.revision, *ran ? "took effect" : "did not run");
+  if (rerun)
+    spdlog::warn("statement {} of the incomplete {} of {} was interrupted; it is safe to repeat: running it again",
+                 doubt.index, direction_word(inc.direction), inc.revision);
+  else
+    spdlog::warn("statement {} of the incomplete {} of {} was interrupted; the live schema shows it {}", doubt.index,
+                 direction_word(inc.direction), inc.revision, *ran ? "took effect" : "did not run");
   if (*ran) {
     s.progress->completed(inc.revision, inc.direction, doubt.index);
     inc.entries.push_back(doubt);

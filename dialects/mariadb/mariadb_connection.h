@@ -56,6 +56,7 @@ class MariaDbConnection : public Connection {
   bool is_mariadb() const { return is_mariadb_; }  // false: MySQL
 
  private:
+  bool sees_triggers();  // information_schema.TRIGGERS is visible to this user (mariadb_introspect.cpp)
   DatabaseUrl url_;
   ConnectOptions options_;
   std::unique_ptr<MariaDbHandle> handle_;

@@ -2,6 +2,7 @@
 #include <algorithm>
 
 #include "dialects/mariadb/mariadb_dialect.h"
+#include "dialects/mariadb/mariadb_fulltext.h"
 #include "dialects/mariadb/mariadb_names.h"
 #include "dialects/mariadb/mariadb_normalize.h"
 
@@ -46,7 +47,8 @@ SchemaDescription MariaDbDialect::describe(const Schema& expected) const {
           ForeignKeyDescription{fk.columns, fk.ref_table, fk.ref_columns, fk_action_sql(fk.on_delete)});
     std::sort(t.foreign_keys.begin(), t.foreign_keys.end(),
               [](const auto& a, const auto& b) { return a.columns < b.columns; });
-    for (const auto& ft : model.fulltexts) t.fulltext_objects.push_back(fulltext_name(ft.table));
+    for (const auto& ft : model.fulltexts)
+      for (auto& object : fulltext_object_names(ft.table)) t.fulltext_objects.push_back(std::move(object));
     std::sort(t.fulltext_objects.begin(), t.fulltext_objects.end());
     t.fulltext_objects.erase(std::unique(t.fulltext_objects.begin(), t.fulltext_objects.end()),
                              t.fulltext_objects.end());

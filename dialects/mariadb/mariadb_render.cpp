@@ -6,6 +6,7 @@
 
 #include "core/base/errors.h"
 #include "dialects/mariadb/mariadb_dialect.h"
+#include "dialects/mariadb/mariadb_fulltext.h"
 #include "dialects/mariadb/mariadb_names.h"
 #include "dialects/mariadb/mariadb_normalize.h"
 #include "core/base/text.h"
@@ -55,16 +56,22 @@ class Renderer {
 
   std::vector<Statement> operator()(const CreateTable& op) const { return {{create_table(op.table)}}; }
 
-  std::vector<Statement> operator()(const DropTable& op) const { return {{"DROP TABLE " + d_.quote(op.name)}}; }
+  // The triggers go with the table; its full-text side table would not.
+  std::vector<Statement> operator()(const DropTable& op) const {
+    std::vector<Statement> out{{"DROP TABLE " + d_.quote(op.name)}};
+    if (fulltext_of(op.name)) out.push_back(drop_fulltext(d_, op.name).back());
+    return out;
+  }
 
   // Online clauses (docs/online.md): asked for explicitly, so the server refuses rather than
   // silently copying the table under a lock. Not where it cannot do it online anyway (an
-  // AUTO_INCREMENT key; a table with a FULLTEXT index, which InnoDB rebuilds).
+  // AUTO_INCREMENT key). Full-text search lives on a side table (mariadb_fulltext.h), so a
+  // searched table keeps its INSTANT column changes.
   std::vector<Statement> operator()(const AddColumn& op) const {
     const Column& c = op.column;
     std::string clause;
     // JSON carries a CHECK (json_valid) that the server validates by copying.
-    if (!c.autoincrement && !c.primary_key && c.type.kind != TypeKind::json && !has_fulltext(op.table))
+    if (!c.autoincrement && !c.primary_key && c.type.kind != TypeKind::json)
       clause = std::holds_alternative<CurrentTimestamp>(c.server_default.value_or(DefaultValue{}))
                    ? kOnline
                    : kInstant;
@@ -78,7 +85,7 @@ class Renderer {
       companion = fmt::format("DROP COLUMN {}, ", d_.quote(key_companion_name(op.name)));
     // A long unique (the companion's hash) makes the server copy: no online clause then.
     return {{fmt::format("ALTER TABLE {} {}DROP COLUMN {}{}", d_.quote(op.table), companion, d_.quote(op.name),
-                         has_fulltext(op.table) || !companion.empty() ? "" : kOnline)}};
+                         !companion.empty() ? "" : kOnline)}};
   }
 
   std::vector<Statement> operator()(const AlterColumn& op) const {
@@ -94,9 +101,9 @@ class Renderer {
                               d_.quote(key_companion_name(*op.new_name)));
     if (!redefine) {
       if (!op.new_name) return {};
-      return {{fmt::format("ALTER TABLE {} RENAME COLUMN {} TO {}{}{}", table, d_.quote(op.name),
-                           d_.quote(*op.new_name), companion,
-                           has_fulltext(op.table) || !companion.empty() ? "" : kInstant)}};
+      return with_searched_rename(op, {{fmt::format("ALTER TABLE {} RENAME COLUMN {} TO {}{}{}", table,
+                                                    d_.quote(op.name), d_.quote(*op.new_name), companion,
+                                                    !companion.empty() ? "" : kInstant)}});
     }
     // MODIFY/CHANGE replace the whole definition: start from the current column.
     Column changed = *current;
@@ -106,26 +113,33 @@ class Renderer {
     if (op.new_name) {
       std::string old_name = changed.name;
       changed.name = *op.new_name;
-      return {{fmt::format("ALTER TABLE {} CHANGE COLUMN {} {}{}", table, d_.quote(old_name),
-                           d_.column_definition(changed, false), companion)}};
+      return with_searched_rename(op, {{fmt::format("ALTER TABLE {} CHANGE COLUMN {} {}{}", table,
+                                                    d_.quote(old_name), d_.column_definition(changed, false),
+                                                    companion)}});
     }
     // A new default only touches the data dictionary; NULL/NOT NULL rebuilds online. A type
     // change may need a copy: no clause (lint's business).
     const bool same_type = !op.type || *op.type == current->type;
-    const char* clause = !same_type || has_fulltext(op.table) || has_companion(before_.table(op.table), op.name) ? ""
+    const char* clause = !same_type || has_companion(before_.table(op.table), op.name) ? ""
                          : op.nullable && *op.nullable != current->nullable ? kOnline
                          : kInstant;
     return {{fmt::format("ALTER TABLE {} MODIFY COLUMN {}{}", table, d_.column_definition(changed, false), clause)}};
   }
 
+  // Full-text objects are named after their table (<table>_fts, ft_<table>, <table>_ai…): they
+  // follow it. The old triggers name the old side table, so they go first and come back under the
+  // new names; the catch-up covers what was written in between.
   std::vector<Statement> operator()(const RenameTable& op) const {
-    std::vector<Statement> out{{fmt::format("RENAME TABLE {} TO {}", d_.quote(op.from), d_.quote(op.to))}};
-    // The FULLTEXT index is named after its table (ft_<table>): keep that true after the rename.
-    const TableModel* t = before_.table(op.from);
-    if (t && !t->fulltexts.empty())
-      out.push_back({fmt::format("ALTER TABLE {} RENAME INDEX {} TO {}", d_.quote(op.to),
-                                 d_.quote(fulltext_name(op.from)), d_.quote(fulltext_name(op.to)))});
-    return out;
+    const FulltextSpec* ft = fulltext_of(op.from);
+    if (!ft) return {{fmt::format("RENAME TABLE {} TO {}", d_.quote(op.from), d_.quote(op.to))}};
+    FulltextSpec renamed = *ft;
+    renamed.table = op.to;
+    auto out = drop_fulltext_triggers(d_, op.from);
+    out.push_back({fmt::format("RENAME TABLE {} TO {}, {} TO {}", d_.quote(op.from), d_.quote(op.to),
+                               d_.quote(fulltext_side_table(op.from)), d_.quote(fulltext_side_table(op.to)))});
+    out.push_back({fmt::format("ALTER TABLE {} RENAME INDEX {} TO {}", d_.quote(fulltext_side_table(op.to)),
+                               d_.quote(fulltext_name(op.from)), d_.quote(fulltext_name(op.to)))});
+    return with_sync(std::move(out), renamed);
   }
 
   std::vector<Statement> operator()(const CreateIndex& op) const {
@@ -171,30 +185,9 @@ class Renderer {
     return {{sql + (online ? kOnline : "")}};
   }
 
-  std::vector<Statement> operator()(const CreateFulltext& op) const {
-    const FulltextSpec& s = op.spec;
-    if (s.columns.empty()) throw UsageError("create_fulltext on " + s.table + " needs columns");
-    std::vector<std::string> cols;
-    for (const auto& c : s.columns) {
-      if (const TableModel* t = before_.table(s.table))
-        if (const Column* col = find_column(t->spec, c))
-          if (col->type.kind != TypeKind::text && col->type.kind != TypeKind::string)
-            throw UsageError(fmt::format("MariaDB FULLTEXT needs text columns: {}.{} is {}", s.table, c,
-                                         type_name(col->type.kind)));
-      cols.push_back(d_.quote(c));
-    }
-    // ALGORITHM=COPY: rebuilt in place (the default when the table keeps the hidden FTS_DOC_ID of
-    // an earlier FULLTEXT index), MariaDB 10.11 indexes rows inserted in between under doc ids
-    // the table does not use, and MATCH finds none of them. Writes wait either way (InnoDB adds
-    // FULLTEXT with LOCK=SHARED at best).
-    return {{fmt::format("ALTER TABLE {} ADD FULLTEXT INDEX {} ({}), ALGORITHM=COPY", d_.quote(s.table),
-                         d_.quote(fulltext_name(s.table)), join(cols))}};
-  }
+  std::vector<Statement> operator()(const CreateFulltext& op) const { return create_fulltext(d_, op.spec, before_); }
 
-  std::vector<Statement> operator()(const DropFulltext& op) const {
-    return {{fmt::format("DROP INDEX {} ON {}", d_.quote(fulltext_name(op.spec.table)),
-                         d_.quote(op.spec.table))}};
-  }
+  std::vector<Statement> operator()(const DropFulltext& op) const { return drop_fulltext(d_, op.spec.table); }
 
   std::vector<Statement> operator()(const AddForeignKey& op) const {
     return {{fmt::format("ALTER TABLE {} ADD {}", d_.quote(op.table), foreign_key(op.table, op.fk))}};
@@ -240,14 +233,44 @@ class Renderer {
   static constexpr const char* kInstant = ", ALGORITHM=INSTANT";
   static constexpr const char* kOnline = ", ALGORITHM=INPLACE, LOCK=NONE";
 
-  bool has_fulltext(const std::string& table) const {
+  const FulltextSpec* fulltext_of(const std::string& table) const {
     const TableModel* t = before_.table(table);
-    return t && !t->fulltexts.empty();
+    return t && !t->fulltexts.empty() ? &t->fulltexts.front() : nullptr;
+  }
+
+  // `main` between dropping the sync triggers and creating them again for `after`, then the
+  // catch-up over rows written in between.
+  std::vector<Statement> with_sync(std::vector<Statement> main, const FulltextSpec& after) const {
+    for (auto& st : create_fulltext_triggers(d_, after)) main.push_back(std::move(st));
+    for (auto& st : fulltext_catch_up(d_, after)) main.push_back(std::move(st));
+    return main;
+  }
+
+  // A renamed searched (or key) column: the triggers name it, and the side table's column follows.
+  std::vector<Statement> with_searched_rename(const AlterColumn& op, std::vector<Statement> main) const {
+    const FulltextSpec* ft = fulltext_of(op.table);
+    if (!ft || !op.new_name) return main;
+    FulltextSpec after = *ft;
+    bool searched = false;
+    for (auto& c : after.columns)
+      if (c == op.name) {
+        c = *op.new_name;
+        searched = true;
+      }
+    if (after.key_column == op.name) {
+      after.key_column = *op.new_name;
+      searched = true;
+    }
+    if (!searched) return main;
+    auto out = drop_fulltext_triggers(d_, op.table);
+    for (auto& st : main) out.push_back(std::move(st));
+    out.push_back({fmt::format("ALTER TABLE {} RENAME COLUMN {} TO {}", d_.quote(fulltext_side_table(op.table)),
+                               d_.quote(op.name), d_.quote(*op.new_name))});
+    return with_sync(std::move(out), after);
   }
 
   // A unique key over TEXT/BLOB is a hidden hash column ("long unique"): the server copies.
   bool online_index(const IndexSpec& ix) const {
-    if (has_fulltext(ix.table)) return false;
     if (!ix.unique) return true;
     const TableModel* t = before_.table(ix.table);
     for (const auto& name : ix.columns) {
@@ -260,7 +283,7 @@ class Renderer {
     if (const TableModel* t = before_.table(table))
       for (const auto& ix : t->indexes)
         if (ix.name == name) return online_index(ix);
-    return !has_fulltext(table);
+    return true;
   }
 
   // Quoted key parts. TEXT/BLOB get a prefix in plain indexes; in unique keys they stay whole

@@ -77,13 +77,12 @@ std::vector<HandEdit> hand_edits(Cli& cli) {
     case DialectKind::mariadb: {
       edits.push_back({"changed type", "display_name", {"ALTER TABLE sources MODIFY display_name VARCHAR(40) NULL"},
                        {"ALTER TABLE sources MODIFY display_name LONGTEXT NULL"}});
-      std::string ft_columns;
-      for (auto& row : conn->query("SELECT column_name FROM information_schema.statistics WHERE table_schema = "
-                                   "DATABASE() AND index_name = 'ft_log_entries' ORDER BY seq_in_index"))
-        ft_columns += (ft_columns.empty() ? "" : ", ") + d.quote(*row[0]);
-      REQUIRE_FALSE(ft_columns.empty());
-      edits.push_back({"missing FULLTEXT index", "ft_log_entries", {"ALTER TABLE log_entries DROP INDEX ft_log_entries"},
-                       {"CREATE FULLTEXT INDEX ft_log_entries ON log_entries (" + ft_columns + ")"}});
+      // A missing sync trigger: search silently stops seeing new rows; `check` must say so.
+      auto trigger = conn->query("SELECT ACTION_STATEMENT FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = "
+                                 "DATABASE() AND TRIGGER_NAME = 'log_entries_ai'");
+      REQUIRE(trigger.size() == 1);
+      edits.push_back({"missing FTS trigger", "log_entries_ai", {"DROP TRIGGER log_entries_ai"},
+                       {"CREATE TRIGGER log_entries_ai AFTER INSERT ON log_entries FOR EACH ROW " + *trigger[0][0]}});
       break;
     }
   }

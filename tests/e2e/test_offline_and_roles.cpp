@@ -90,6 +90,9 @@ TEMPLATE_TEST_CASE("a read-only user runs current, heads and history", "[e2e]", 
   auto check = cli.run({"check", "--url", ro_url});
   INFO(check.out + check.err);
   CHECK(check.exit_code == 0);
+  // MariaDB hides triggers from a user without the TRIGGER privilege: not checked, and said so.
+  if (TestType::kind == tsm::DialectKind::mariadb)
+    CHECK(contains(check.err, "cannot see triggers (no TRIGGER privilege)"));
   // A write command as the reader fails without changing anything.
   CHECK(cli.run({"downgrade", "base", "--url", ro_url}).exit_code != 0);
   CHECK(cli.versions() == tool_heads(cli, "main"));

@@ -128,7 +128,8 @@ std::vector<std::string> fts_hits(Connection& c, const std::string& word) {
     case DialectKind::postgresql: sql = "SELECT e.id FROM log_entries e WHERE to_tsvector('simple', e.message) @@ to_tsquery('simple', ?)";
       break;
     case DialectKind::mariadb:
-      sql = "SELECT e.id FROM log_entries e WHERE MATCH(e.message) AGAINST(? IN BOOLEAN MODE)";
+      sql = "SELECT e.id FROM log_entries e JOIN log_entries_fts f ON f.id = e.id WHERE MATCH(f.message) AGAINST(? IN "
+            "BOOLEAN MODE)";
       break;
   }
   std::vector<std::string> ids;

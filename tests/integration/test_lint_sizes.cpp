@@ -42,13 +42,14 @@ TEST_CASE("lint: table sizes from the server feed the estimate", "[lint][integra
     CHECK(*sizes["log_entries"].rows == kRows);  // small tables are counted exactly
     CHECK(sizes["log_entries"].exact);
 
-    // A blocking build on log_entries: FULLTEXT (MariaDB side table, SQLite FTS5 fill) or a
-    // hand-written CREATE INDEX without CONCURRENTLY (PostgreSQL).
+    // A blocking build on log_entries: the FTS5 fill (SQLite), or hand-written SQL — CREATE INDEX
+    // without CONCURRENTLY (PostgreSQL), ADD FULLTEXT on the table itself (MariaDB).
     Revision rev;
     rev.id = "sized";
     rev.upgrade = [](Ops& op) {
       op.create_fulltext("log_entries", {"message"});
-      op.execute({{DialectKind::postgresql, "SET lock_timeout = '2s'; CREATE INDEX ix_message ON log_entries (message)"}});
+      op.execute({{DialectKind::postgresql, "SET lock_timeout = '2s'; CREATE INDEX ix_message ON log_entries (message)"},
+                  {DialectKind::mariadb, "ALTER TABLE log_entries ADD FULLTEXT INDEX ft_raw (message)"}});
     };
     Step step;
     step.revision = &rev;

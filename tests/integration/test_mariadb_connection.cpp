@@ -12,6 +12,7 @@
 #include "core/dialect.h"
 #include "core/base/errors.h"
 #include "core/model/schema.h"
+#include "core/run/backfill.h"
 #include "tests/support/test_db.h"
 
 using namespace tsm;
@@ -34,6 +35,11 @@ std::vector<std::string> ids(Connection& c, const std::string& sql, const std::v
   for (const auto& row : c.query(sql, params)) out.push_back(row.at(0).value_or("NULL"));
   return out;
 }
+
+// Turnstone's MariaDB search: the side table's FULLTEXT index, joined back on the key.
+const char* const kSearch =
+    "SELECT e.id FROM log_entries e JOIN log_entries_fts f ON f.id = e.id "
+    "WHERE MATCH(f.message) AGAINST (? IN BOOLEAN MODE) ORDER BY e.id";
 
 // log_entries reduced to what full-text search needs.
 TableSpec log_messages() {
@@ -182,8 +188,11 @@ TEST_CASE("mariadb FULLTEXT parity queries", "[mariadb][integration]") {
                    {Value{std::int64_t{5}}, Value{std::string("disk full on /var/log partition")}},
                    {Value{std::int64_t{6}}, Value{std::string("authentication token expired for service api")}}}},
        CreateFulltext{FulltextSpec{"log_entries", {"message"}, "id", {}}}});
-  CHECK(c->introspect({}).tables.at("log_entries").fulltext_objects == std::vector<std::string>{"ft_log_entries"});
-  const std::string q = "SELECT id FROM log_entries WHERE MATCH(message) AGAINST (? IN BOOLEAN MODE) ORDER BY id";
+  CHECK(c->introspect({}).tables.at("log_entries").fulltext_objects ==
+        std::vector<std::string>{"ft_log_entries", "log_entries_ad", "log_entries_ai", "log_entries_au",
+                                 "log_entries_fts"});
+  CHECK(c->introspect({}).tables.count("log_entries_fts") == 0);  // an object of log_entries, not a table
+  const std::string q = kSearch;
   CHECK(ids(*c, q, {"authentication"}) == std::vector<std::string>{"1", "6"});
   CHECK(ids(*c, q, {"+sshd +authentication"}) == std::vector<std::string>{"1"});
   CHECK(ids(*c, q, {"auth*"}) == std::vector<std::string>{"1", "3", "6"});
@@ -212,10 +221,94 @@ TEST_CASE("mariadb FULLTEXT recreated after rows were inserted without it finds 
                    BulkInsert{"log_entries", {"message"},
                               {{Value{std::string("hello token7 world")}}, {Value{std::string("other line")}}}},
                    CreateFulltext{ft}});
-  const std::string q = "SELECT id FROM log_entries WHERE MATCH(message) AGAINST (? IN BOOLEAN MODE) ORDER BY id";
+  const std::string q = kSearch;
   CHECK(ids(*c, q, {"token7"}) == std::vector<std::string>{"1"});
   c->execute("INSERT INTO log_entries (message) VALUES ('later token7')");
   CHECK(ids(*c, q, {"token7"}) == std::vector<std::string>{"1", "3"});
+}
+
+// The sync triggers follow every write: an update of the message or of the key, a delete.
+TEST_CASE("mariadb full-text side table follows inserts updates and deletes", "[mariadb][integration]") {
+  if (!test::backend_available(DialectKind::mariadb)) return;
+  test::TestDatabase db(DialectKind::mariadb);
+  auto c = db.connect();
+  const FulltextSpec ft{"log_entries", {"message"}, "id", {}};
+  Schema schema;
+  run(*c, schema, {CreateTable{log_messages()}, CreateFulltext{ft}});
+  c->execute("INSERT INTO log_entries (message) VALUES ('alpha one'), ('beta two'), ('gamma three')");
+  CHECK(ids(*c, kSearch, {"beta"}) == std::vector<std::string>{"2"});
+  c->execute("UPDATE log_entries SET message = 'delta two' WHERE id = 2");
+  CHECK(ids(*c, kSearch, {"beta"}).empty());
+  CHECK(ids(*c, kSearch, {"delta"}) == std::vector<std::string>{"2"});
+  c->execute("UPDATE log_entries SET id = 20 WHERE id = 3");
+  CHECK(ids(*c, kSearch, {"gamma"}) == std::vector<std::string>{"20"});
+  c->execute("DELETE FROM log_entries WHERE id = 1");
+  CHECK(ids(*c, kSearch, {"alpha"}).empty());
+  CHECK(ids(*c, "SELECT id FROM log_entries_fts ORDER BY id") == std::vector<std::string>{"2", "20"});
+  // The searched table keeps INSTANT column changes (the point of the side table).
+  run(*c, schema, {AddColumn{"log_entries", col::double_("anomaly_score")}});
+  CHECK(c->introspect({}).tables.at("log_entries").columns.size() == 3);
+  // Renaming the table and the searched column keeps search working under the new names.
+  AlterColumn rename;
+  rename.table = "entries";
+  rename.name = "message";
+  rename.new_name = "line";
+  run(*c, schema, {RenameTable{"log_entries", "entries"}, rename});
+  c->execute("INSERT INTO entries (id, line) VALUES (30, 'epsilon five')");
+  const std::string renamed = "SELECT e.id FROM entries e JOIN entries_fts f ON f.id = e.id "
+                              "WHERE MATCH(f.line) AGAINST (? IN BOOLEAN MODE) ORDER BY e.id";
+  CHECK(ids(*c, renamed, {"delta epsilon"}) == std::vector<std::string>{"2", "30"});
+  CHECK(c->introspect({}).tables.at("entries").fulltext_objects ==
+        std::vector<std::string>{"entries_ad", "entries_ai", "entries_au", "entries_fts", "ft_entries"});
+  CHECK(c->dialect().describe(schema).tables.at("entries").fulltext_objects ==
+        c->introspect({}).tables.at("entries").fulltext_objects);
+  run(*c, schema, {DropTable{"entries", std::nullopt}});
+  CHECK(c->introspect({}).tables.empty());
+  CHECK(ids(*c, "SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE()") ==
+        std::vector<std::string>{"0"});
+}
+
+// Rows written between the batched fill and the triggers (the online build's gap) are caught up:
+// new rows added, changed ones refreshed, deleted ones removed, each batch by key range.
+TEST_CASE("mariadb full-text catch-up covers writes between the fill and the triggers", "[mariadb][integration]") {
+  if (!test::backend_available(DialectKind::mariadb)) return;
+  test::TestDatabase db(DialectKind::mariadb);
+  auto c = db.connect();
+  Schema schema;
+  run(*c, schema, {CreateTable{log_messages()}});
+  for (int i = 1; i <= 300; ++i) c->query("INSERT INTO log_entries (message) VALUES (?)", {"row token" + std::to_string(i)});
+  const auto statements = c->dialect().render(CreateFulltext{FulltextSpec{"log_entries", {"message"}, "id", {}}}, schema);
+  REQUIRE(statements.size() == 8);
+  auto run_one = [&](const Statement& st) {
+    if (st.batched) {
+      BatchedUpdate b = *st.batched;
+      b.options.first_batch_rows = 7;  // many small ranges
+      b.options.target_batch_ms = 1;
+      b.options.pause_percent = 0;
+      run_backfill(*c, b, std::chrono::seconds(5));
+    } else {
+      c->execute(st.sql);
+    }
+  };
+  run_one(statements[0]);
+  run_one(statements[1]);  // the fill
+  CHECK(ids(*c, "SELECT COUNT(*) FROM log_entries_fts") == std::vector<std::string>{"300"});
+  // The gap: writes the fill did not see and no trigger caught yet.
+  c->execute("INSERT INTO log_entries (message) VALUES ('late arrival')");
+  c->execute("UPDATE log_entries SET message = 'rewritten line' WHERE id = 150");
+  c->execute("DELETE FROM log_entries WHERE id IN (1, 299)");
+  for (std::size_t i = 2; i < statements.size(); ++i) run_one(statements[i]);
+  CHECK(ids(*c, "SELECT COUNT(*) FROM log_entries_fts") == std::vector<std::string>{"299"});
+  CHECK(ids(*c, "SELECT COUNT(*) FROM log_entries e JOIN log_entries_fts f ON f.id = e.id AND f.message = e.message") ==
+        std::vector<std::string>{"299"});
+  CHECK(ids(*c, kSearch, {"late"}) == std::vector<std::string>{"301"});
+  CHECK(ids(*c, kSearch, {"rewritten"}) == std::vector<std::string>{"150"});
+  CHECK(ids(*c, kSearch, {"token1"}).empty());
+  CHECK(ids(*c, kSearch, {"token299"}).empty());
+  // Every statement repeats safely (a kill leaves one in doubt and the rerun sends it again).
+  for (const auto& st : statements) run_one(st);
+  CHECK(ids(*c, "SELECT COUNT(*) FROM log_entries_fts") == std::vector<std::string>{"299"});
+  CHECK(ids(*c, kSearch, {"token42"}) == std::vector<std::string>{"42"});
 }
 
 // context_facts' shape: UNIQUE (subject, fact) over text and FULLTEXT on fact. The key is byte
@@ -238,8 +331,8 @@ TEST_CASE("mariadb unique keys over text are byte exact while FULLTEXT stays cas
     c->query("INSERT INTO facts (subject, fact) VALUES ('h', ?)", {std::string(fact)});
   CHECK(ids(*c, "SELECT COUNT(*) FROM facts") == std::vector<std::string>{"10"});
   CHECK_THROWS_AS(c->execute("INSERT INTO facts (subject, fact) VALUES ('h', 'x')"), StatementError);
-  CHECK(ids(*c, "SELECT id FROM facts WHERE MATCH(fact) AGAINST ('ssh' IN BOOLEAN MODE) ORDER BY id") ==
-        std::vector<std::string>{"1", "2"});
+  CHECK(ids(*c, "SELECT s.id FROM facts s JOIN facts_fts f ON f.id = s.id WHERE MATCH(f.fact) AGAINST ('ssh' IN "
+                "BOOLEAN MODE) ORDER BY s.id") == std::vector<std::string>{"1", "2"});
   // SELECT * and INSERT without a column list do not see the companions.
   CHECK(c->query("SELECT * FROM facts WHERE id = 1").at(0).size() == 3);
   c->execute("INSERT INTO facts VALUES (NULL, 'h2', 'SSH open')");

@@ -126,7 +126,8 @@ TEST_CASE("mariadb baseline schema introspects exactly as described", "[mariadb]
   REQUIRE(le.indexes.size() == 2);
   CHECK(le.indexes[0] == IndexDescription{"idx_log_entries_severity_ts", {"severity", "timestamp"}, false});
   CHECK(le.indexes[1] == IndexDescription{"idx_log_entries_source_ts", {"source_id(255)", "timestamp"}, false});
-  CHECK(le.fulltext_objects == std::vector<std::string>{"ft_log_entries"});
+  CHECK(le.fulltext_objects == std::vector<std::string>{"ft_log_entries", "log_entries_ad", "log_entries_ai",
+                                                         "log_entries_au", "log_entries_fts"});
 
   const TableDescription& src = live.tables.at("sources");
   CHECK(src.primary_key == std::vector<std::string>{"id"});
@@ -302,7 +303,8 @@ TEST_CASE("mariadb unique keys over TEXT are enforced whole", "[mariadb][integra
   const TableDescription live = c->introspect({}).tables.at("context_facts");
   REQUIRE(live.indexes.size() == 1);
   CHECK(live.indexes[0] == IndexDescription{"uq_context_facts_subject_fact", {"subject", "fact"}, true});
-  CHECK(live.fulltext_objects == std::vector<std::string>{"ft_context_facts"});
+  CHECK(live.fulltext_objects == std::vector<std::string>{"context_facts_ad", "context_facts_ai", "context_facts_au",
+                                                           "context_facts_fts", "ft_context_facts"});
   // Two facts sharing their first 300 characters are different facts: no prefix key.
   std::string long_fact(300, 'x');
   c->execute("INSERT INTO context_facts (subject, fact) VALUES ('h1', '" + long_fact + "a')");

@@ -110,11 +110,12 @@ Ids search(Connection& c, Search kind, const std::vector<std::string>& terms, co
       break;
     }
     case DialectKind::mariadb: {
-      // InnoDB FULLTEXT in boolean mode: `+a +b`, `w*`, "a b".
+      // InnoDB FULLTEXT in boolean mode on the side table log_entries_fts: `+a +b`, `w*`, "a b".
       for (const auto& t : terms) query += (query.empty() ? "+" : " +") + t;
       if (kind == Search::prefix) query += "*";
       if (kind == Search::phrase) query = "\"" + terms.at(0) + " " + terms.at(1) + "\"";  // no '+': one phrase
-      sql = "SELECT e.id FROM log_entries e WHERE MATCH(e.message) AGAINST(? IN BOOLEAN MODE)";
+      sql = "SELECT e.id FROM log_entries e JOIN log_entries_fts f ON f.id = e.id WHERE MATCH(f.message) AGAINST(? IN "
+            "BOOLEAN MODE)";
       break;
     }
   }

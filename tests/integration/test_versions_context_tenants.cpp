@@ -22,7 +22,8 @@ std::string fact_search_sql(DialectKind kind, const std::string& word) {
     case DialectKind::postgresql:
       return "SELECT id FROM context_facts WHERE to_tsvector('simple', fact) @@ to_tsquery('simple', '" + word + "') ORDER BY id";
     case DialectKind::mariadb:
-      return "SELECT id FROM context_facts WHERE MATCH(fact) AGAINST('" + word + "' IN BOOLEAN MODE) ORDER BY id";
+      return "SELECT c.id FROM context_facts c JOIN context_facts_fts f ON f.id = c.id WHERE MATCH(f.fact) AGAINST('" +
+             word + "' IN BOOLEAN MODE) ORDER BY c.id";
   }
   return {};
 }

@@ -170,7 +170,7 @@ TEST_CASE("lint: operations are checked before rendering, as the online forms ru
 
   auto fulltext = [](Ops& op) { op.create_fulltext("log_entries", {"message"}); };
   CHECK(summary(lint_ops(fulltext, DialectKind::postgresql)).empty());  // expression GIN, CONCURRENTLY
-  CHECK(summary(lint_ops(fulltext, DialectKind::mariadb)) == "TM103:warning");
+  CHECK(summary(lint_ops(fulltext, DialectKind::mariadb)).empty());  // side table, filled in batches
   CHECK(summary(lint_ops(fulltext, DialectKind::sqlite)) == "TM103:warning");
 
   auto type_change = [](Ops& op) {

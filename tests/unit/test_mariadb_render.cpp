@@ -241,10 +241,13 @@ TEST_CASE("mariadb fulltext foreign keys checks renames", "[mariadb][render]") {
   FulltextSpec ft;
   ft.table = "log_entries";
   ft.columns = {"message"};
-  CHECK(one(CreateFulltext{FulltextSpec{"log_entries", {"source_id", "severity"}, "id", {}}}, before) ==
-        "ALTER TABLE `log_entries` ADD FULLTEXT INDEX `ft_log_entries` (`source_id`, `severity`), ALGORITHM=COPY");
   CHECK_THROWS_AS(maria().render(CreateFulltext{FulltextSpec{"log_entries", {"score"}, "id", {}}}, before), UsageError);
-  CHECK(one(DropFulltext{ft}) == "DROP INDEX `ft_log_entries` ON `log_entries`");
+  CHECK_THROWS_AS(maria().render(CreateFulltext{FulltextSpec{"log_entries", {"source_id"}, "severity", {}}}, before),
+                  UsageError);  // the side table's key must be an integer
+  CHECK(sql_of(DropFulltext{ft}) == std::vector<std::string>{"DROP TRIGGER IF EXISTS `log_entries_ad`",
+                                                              "DROP TRIGGER IF EXISTS `log_entries_ai`",
+                                                              "DROP TRIGGER IF EXISTS `log_entries_au`",
+                                                              "DROP TABLE IF EXISTS `log_entries_fts`"});
   CHECK(one(AddForeignKey{"detections", ForeignKey{{"entry_id"}, "log_entries", {"id"}, FkAction::set_null, ""}}) ==
         "ALTER TABLE `detections` ADD CONSTRAINT `fk_detections_entry_id_log_entries` FOREIGN KEY (`entry_id`) "
         "REFERENCES `log_entries` (`id`) ON DELETE SET NULL");
@@ -255,17 +258,91 @@ TEST_CASE("mariadb fulltext foreign keys checks renames", "[mariadb][render]") {
   CHECK(one(RenameTable{"sources", "feeds"}) == "RENAME TABLE `sources` TO `feeds`");
   Schema with_fts = schema_with({CreateTable{log_entries()},
                                  CreateFulltext{FulltextSpec{"log_entries", {"source_id"}, "id", {}}}});
-  CHECK(sql_of(RenameTable{"log_entries", "entries"}, with_fts) ==
-        std::vector<std::string>{"RENAME TABLE `log_entries` TO `entries`",
-                                 "ALTER TABLE `entries` RENAME INDEX `ft_log_entries` TO `ft_entries`"});
+  // The side table and its index follow; the triggers come back under the new names, then the
+  // catch-up covers rows written while they were missing.
+  auto renamed = sql_of(RenameTable{"log_entries", "entries"}, with_fts);
+  REQUIRE(renamed.size() == 10);
+  CHECK(renamed[0] == "DROP TRIGGER IF EXISTS `log_entries_ad`");
+  CHECK(renamed[3] == "RENAME TABLE `log_entries` TO `entries`, `log_entries_fts` TO `entries_fts`");
+  CHECK(renamed[4] == "ALTER TABLE `entries_fts` RENAME INDEX `ft_log_entries` TO `ft_entries`");
+  CHECK(renamed[5].rfind("CREATE TRIGGER IF NOT EXISTS `entries_ai` AFTER INSERT ON `entries` FOR EACH ROW INSERT "
+                         "INTO `entries_fts`", 0) == 0);
+  CHECK(renamed[8].rfind("INSERT INTO `entries_fts` (`id`, `source_id`) SELECT `id`, `source_id` FROM `entries`", 0) == 0);
+  CHECK(renamed[9].rfind("DELETE f FROM `entries_fts` AS f LEFT JOIN `entries` AS e", 0) == 0);
+  // Without full text a rename is one statement; a renamed searched column takes the side table's along.
+  CHECK(sql_of(RenameTable{"log_entries", "entries"}, before).size() == 1);
+  AlterColumn rename;
+  rename.table = "log_entries";
+  rename.name = "source_id";
+  rename.new_name = "origin";
+  auto col_renamed = sql_of(rename, with_fts);
+  REQUIRE(col_renamed.size() == 10);
+  CHECK(col_renamed[3] == "ALTER TABLE `log_entries` RENAME COLUMN `source_id` TO `origin`, ALGORITHM=INSTANT");
+  CHECK(col_renamed[4] == "ALTER TABLE `log_entries_fts` RENAME COLUMN `source_id` TO `origin`");
+  CHECK(col_renamed[5].find("VALUES (NEW.`id`, NEW.`origin`)") != std::string::npos);
+  rename.name = "severity";  // not searched: one statement
+  CHECK(sql_of(rename, with_fts).size() == 1);
+  // Dropping the table drops its side table too (the triggers go with the table).
+  CHECK(sql_of(DropTable{"log_entries", std::nullopt}, with_fts) ==
+        std::vector<std::string>{"DROP TABLE `log_entries`", "DROP TABLE IF EXISTS `log_entries_fts`"});
+}
+
+// Full text on a side table (mariadb_fulltext.h), in the order that keeps writers moving: the
+// table, a batched fill, the index (nobody writes the side table yet), the triggers, the catch-up.
+TEST_CASE("mariadb full text: a side table built online and kept in sync by triggers", "[mariadb][render][online]") {
+  Schema before = schema_with({CreateTable{log_entries()}});
+  auto st = maria().render(CreateFulltext{FulltextSpec{"log_entries", {"source_id", "severity"}, "id", {}}}, before);
+  REQUIRE(st.size() == 8);
+  CHECK(st[0].sql == "CREATE TABLE IF NOT EXISTS `log_entries_fts` (\n  `id` BIGINT NOT NULL PRIMARY KEY,\n  "
+                     "`source_id` LONGTEXT NULL,\n  `severity` LONGTEXT NULL\n) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4");
+  const std::string upsert = " ON DUPLICATE KEY UPDATE `log_entries_fts`.`source_id` = VALUES(`source_id`), "
+                             "`log_entries_fts`.`severity` = VALUES(`severity`)";
+  REQUIRE(st[1].batched);
+  CHECK(st[1].sql == "INSERT INTO `log_entries_fts` (`id`, `source_id`, `severity`) SELECT `id`, `source_id`, "
+                     "`severity` FROM `log_entries`" + upsert);
+  CHECK(st[1].batched->batch_sql ==
+        "INSERT INTO `log_entries_fts` (`id`, `source_id`, `severity`) SELECT `id`, `source_id`, `severity` FROM "
+        "`log_entries` WHERE `id` BETWEEN CAST(? AS SIGNED) AND CAST(? AS SIGNED)" + upsert);
+  CHECK(st[1].batched->bounds_sql == "SELECT min(`id`), max(`id`) FROM `log_entries`");
+  CHECK(st[1].batched->progress_key.empty());  // idempotent: a rerun starts over
+  CHECK_FALSE(st[1].batched->follow_new_rows);  // the triggers and the catch-up cover later rows
+  CHECK_FALSE(st[1].catch_up);
+  CHECK(st[2].sql == "ALTER TABLE `log_entries_fts` ADD FULLTEXT INDEX IF NOT EXISTS `ft_log_entries` (`source_id`, "
+                     "`severity`), ALGORITHM=INPLACE, LOCK=SHARED");
+  CHECK(st[3].sql == "CREATE TRIGGER IF NOT EXISTS `log_entries_ai` AFTER INSERT ON `log_entries` FOR EACH ROW INSERT "
+                     "INTO `log_entries_fts` (`id`, `source_id`, `severity`) VALUES (NEW.`id`, NEW.`source_id`, "
+                     "NEW.`severity`)" + upsert);
+  CHECK(st[4].sql == "CREATE TRIGGER IF NOT EXISTS `log_entries_ad` AFTER DELETE ON `log_entries` FOR EACH ROW "
+                     "DELETE FROM `log_entries_fts` WHERE `id` = OLD.`id`");
+  CHECK(st[5].sql.find("AFTER UPDATE ON `log_entries` FOR EACH ROW BEGIN\n  IF NOT (NEW.`id` <=> OLD.`id`) THEN "
+                       "DELETE FROM `log_entries_fts` WHERE `id` = OLD.`id`; END IF;\n  IF NOT (NEW.`id` <=> OLD.`id`) "
+                       "OR NOT (NEW.`source_id` <=> OLD.`source_id`) OR NOT (NEW.`severity` <=> OLD.`severity`) THEN "
+                       "INSERT INTO") != std::string::npos);
+  REQUIRE(st[6].batched);
+  CHECK(st[6].batched->batch_sql == st[1].batched->batch_sql);
+  CHECK(st[6].catch_up);
+  REQUIRE(st[7].batched);
+  CHECK(st[7].batched->batch_sql ==
+        "DELETE f FROM `log_entries_fts` AS f LEFT JOIN `log_entries` AS e ON e.`id` = f.`id` WHERE e.`id` IS NULL "
+        "AND f.`id` BETWEEN CAST(? AS SIGNED) AND CAST(? AS SIGNED)");
+  CHECK(st[7].batched->bounds_sql == "SELECT min(`id`), max(`id`) FROM `log_entries_fts`");
+  CHECK(st[7].catch_up);
+  for (const auto& s : st) CHECK(s.rerunnable);  // a statement in doubt after a kill is simply run again
+  // Object names reach the 64-character limit through the longest one (`<table>_fts`, `<table>_au`…).
+  const std::string long_table(61, 't');
+  TableSpec long_spec;
+  long_spec.name = long_table;
+  long_spec.columns = {col::id("id"), col::text("body")};
+  Schema long_before = schema_with({CreateTable{long_spec}});
+  CHECK_THROWS_AS(maria().render(CreateFulltext{FulltextSpec{long_table, {"body"}, "id", {}}}, long_before), UsageError);
 }
 
 TEST_CASE("mariadb online clauses: refused where the server would copy", "[mariadb][render][online]") {
   Schema with_fts = schema_with({CreateTable{log_entries()},
                                  CreateFulltext{FulltextSpec{"log_entries", {"source_id"}, "id", {}}}});
-  // A table with a FULLTEXT index is rebuilt by InnoDB: no clause that would only make it fail.
+  // Full text lives on a side table: the searched table's column changes stay INSTANT.
   CHECK(sql_of(AddColumn{"log_entries", col::integer("n")}, with_fts) ==
-        std::vector<std::string>{"ALTER TABLE `log_entries` ADD COLUMN `n` INT NULL"});
+        std::vector<std::string>{"ALTER TABLE `log_entries` ADD COLUMN `n` INT NULL, ALGORITHM=INSTANT"});
   // CURRENT_TIMESTAMP: an online rebuild, not INSTANT.
   CHECK(one(AddColumn{"log_entries", col::timestamp("seen").default_now()}).find(", ALGORITHM=INPLACE, LOCK=NONE") !=
         std::string::npos);
@@ -324,7 +401,8 @@ TEST_CASE("mariadb describe normalizes types defaults and keys", "[mariadb][rend
   CHECK(le.primary_key == std::vector<std::string>{"id"});
   REQUIRE(le.indexes.size() == 1);
   CHECK(le.indexes[0] == IndexDescription{"idx_src", {"source_id(255)", "timestamp"}, false});
-  CHECK(le.fulltext_objects == std::vector<std::string>{"ft_log_entries"});
+  CHECK(le.fulltext_objects == std::vector<std::string>{"ft_log_entries", "log_entries_ad", "log_entries_ai",
+                                                         "log_entries_au", "log_entries_fts"});
   const TableDescription& dt = d.tables.at("detections");
   REQUIRE(dt.indexes.size() == 1);
   CHECK(dt.indexes[0] == IndexDescription{"uq_detections_entry_id_scorer", {"entry_id", "scorer"}, true});

@@ -1,6 +1,7 @@
 // Turnstone 2: keyword search over log messages.
 // SQLite: FTS5 log_entries_fts + sync triggers; PostgreSQL: tsvector (config `simple`, so log
-// tokens are not stemmed) + GIN, and pg_trgm for substring search; MariaDB: InnoDB FULLTEXT.
+// tokens are not stemmed) + GIN, and pg_trgm for substring search; MariaDB: InnoDB FULLTEXT on
+// the side table log_entries_fts, kept in sync by triggers (log_entries keeps INSTANT changes).
 #include "core/graph/registry.h"
 
 using namespace tsm;
