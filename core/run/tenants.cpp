@@ -1,42 +1,30 @@
+// Which tenants a --tenants spec names and their version rows, read in a few queries before any
+// tenant is connected. The worker pool that runs them is tenant_fanout.cpp, the bookkeeping
+// table fanout_log.cpp: listing talks to the catalog once, the other two run per tenant.
 #include "core/run/tenants.h"
 
-#include <unistd.h>
-
 #include <algorithm>
-#include <atomic>
-#include <condition_variable>
-#include <deque>
 #include <fstream>
-#include <map>
-#include <mutex>
-#include <random>
 #include <set>
-#include <thread>
 
 #include <fmt/format.h>
 
 #include "core/base/errors.h"
+#include "core/run/tenants_internal.h"
 
 namespace tsm {
 namespace {
 
-constexpr const char* kFanoutTable = "turnstone_migrate_fanout";
+using tenants_detail::first_line;
+
 // UNION ALL arms per query: 2,000 version tables are eight queries.
 constexpr std::size_t kArmsPerQuery = 250;
-
-thread_local std::string t_label;
 
 std::string trim(const std::string& s) {
   auto b = s.find_first_not_of(" \t\r\n");
   if (b == std::string::npos) return {};
   auto e = s.find_last_not_of(" \t\r\n");
   return s.substr(b, e - b + 1);
-}
-
-std::string first_line(const std::string& text) {
-  std::string line = text.substr(0, text.find('\n'));
-  if (line.size() > 1000) line = line.substr(0, 1000) + "…";
-  return line;
 }
 
 // Names as a file lists them: one a line, blank lines and lines starting with '#' skipped,
@@ -255,203 +243,6 @@ Settings tenant_settings(const Settings& control, const Tenant& tenant) {
   s.main_url = tenant.url;
   s.context_url.reset();  // derived from the tenant's URL: its schema, its database, its -context file
   return s;
-}
-
-const char* status_word(TenantResult::Status status) {
-  switch (status) {
-    case TenantResult::Status::ok: return "ok";
-    case TenantResult::Status::unchanged: return "at target";
-    case TenantResult::Status::failed: return "failed";
-    case TenantResult::Status::not_started: return "not started";
-  }
-  return "unknown";
-}
-
-const std::string& tenant_log_label() { return t_label; }
-
-std::vector<TenantResult> run_fanout(const std::vector<Tenant>& tenants, const FanoutOptions& options,
-                                     const std::function<TenantResult(const Tenant&)>& work,
-                                     const std::function<void(const TenantResult&, std::size_t done)>& done) {
-  std::vector<TenantResult> results(tenants.size());
-  for (std::size_t i = 0; i < tenants.size(); ++i) results[i].tenant = tenants[i].name;
-
-  std::mutex mutex;
-  std::condition_variable changed;
-  std::deque<std::size_t> finished;
-  std::atomic<bool> stop{false};
-  std::size_t done_count = 0;
-
-  auto run_one = [&](std::size_t i) {
-    t_label = tenants[i].name;
-    TenantResult r;
-    const auto start = std::chrono::steady_clock::now();
-    try {
-      r = work(tenants[i]);
-    } catch (const Error& e) {
-      r.status = TenantResult::Status::failed;
-      r.exit_code = static_cast<int>(e.code());
-      r.error = first_line(e.what());
-    } catch (const std::exception& e) {
-      r.status = TenantResult::Status::failed;
-      r.exit_code = static_cast<int>(ExitCode::migration_failed);
-      r.error = first_line(e.what());
-    }
-    t_label.clear();
-    if (r.status == TenantResult::Status::failed && !r.before) r.before = tenants[i].rows;
-    r.tenant = tenants[i].name;
-    r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    if (r.status == TenantResult::Status::failed && options.fail_fast) stop = true;
-    std::lock_guard<std::mutex> lock(mutex);
-    results[i] = std::move(r);
-    finished.push_back(i);
-    changed.notify_one();
-  };
-
-  // Runs tenants [begin, end) on up to `jobs` threads; this thread reports each as it finishes.
-  auto phase = [&](std::size_t begin, std::size_t end, int jobs) {
-    std::atomic<std::size_t> next{begin};
-    const std::size_t count = std::min<std::size_t>(static_cast<std::size_t>(std::max(jobs, 1)), end - begin);
-    std::size_t running = count;  // guarded by `mutex`: threads that have not finished yet
-    std::vector<std::thread> threads;
-    for (std::size_t t = 0; t < count; ++t)
-      threads.emplace_back([&] {
-        for (;;) {
-          if (stop) break;
-          const std::size_t i = next++;
-          if (i >= end) break;
-          run_one(i);
-        }
-        std::lock_guard<std::mutex> lock(mutex);
-        --running;
-        changed.notify_one();
-      });
-    for (;;) {
-      std::unique_lock<std::mutex> lock(mutex);
-      changed.wait(lock, [&] { return !finished.empty() || running == 0; });
-      if (finished.empty()) break;
-      const std::size_t i = finished.front();
-      finished.pop_front();
-      const std::size_t count = ++done_count;
-      lock.unlock();
-      if (done) done(results[i], count);
-    }
-    for (auto& t : threads) t.join();
-  };
-
-  const std::size_t n = tenants.size();
-  auto failed_in = [&](std::size_t begin, std::size_t end) {
-    for (std::size_t i = begin; i < end; ++i)
-      if (results[i].status == TenantResult::Status::failed) return true;
-    return false;
-  };
-  bool one_first = options.one_first;
-  // One tenant at a time until one succeeds, then `jobs` at once.
-  auto run_range = [&](std::size_t begin, std::size_t end) {
-    while (one_first && begin < end && !stop) {
-      phase(begin, begin + 1, 1);
-      if (results[begin++].status != TenantResult::Status::failed) one_first = false;
-    }
-    if (begin < end && !stop) phase(begin, end, options.jobs);
-  };
-  const std::size_t canary = std::min<std::size_t>(static_cast<std::size_t>(std::max(options.canary, 0)), n);
-  if (canary > 0) {
-    run_range(0, canary);
-    if (failed_in(0, canary)) stop = true;
-    run_range(canary, n);
-  } else {
-    run_range(0, n);
-  }
-  return results;
-}
-
-// ---- bookkeeping ----
-
-FanoutLog::FanoutLog(const Workspace& control, const std::string& command, const std::string& target)
-    : command_(command), target_(target) {
-  ConnectOptions options;
-  options.create_if_missing = true;
-  conn_ = backend_for(parse_url(control.settings().main_url).dialect).connect(parse_url(control.settings().main_url), options);
-  std::random_device rd;
-  fanout_id_ = fmt::format("{}-{}-{:08x}", std::chrono::duration_cast<std::chrono::milliseconds>(
-                                               std::chrono::system_clock::now().time_since_epoch())
-                                               .count(),
-                           ::getpid(), rd());
-  if (conn_->table_exists(kFanoutTable)) return;
-  TableSpec spec;
-  spec.name = kFanoutTable;
-  spec.columns = {col::id("id"),
-                  col::string("fanout_id", 64).not_null(),
-                  col::string("tenant", 255).not_null(),
-                  col::string("command", 16).not_null(),
-                  col::string("target", 255).not_null(),
-                  col::string("outcome", 16).not_null(),
-                  col::integer("exit_code").not_null(),
-                  col::text("error"),
-                  col::double_("seconds"),
-                  col::timestamp("finished_at").not_null().default_now()};
-  try {
-    for (const auto& st : conn_->dialect().render(CreateTable{spec}, Schema{})) conn_->execute(st.sql);
-  } catch (const StatementError&) {
-    if (!conn_->table_exists(kFanoutTable)) throw;  // else another fan-out created it just now
-  }
-}
-
-FanoutLog::~FanoutLog() {
-  try {
-    flush();
-  } catch (const std::exception&) {
-    // the summary was printed; a bookkeeping row lost only narrows a later --retry-failed
-  }
-}
-
-void FanoutLog::record(const TenantResult& r) {
-  pending_.push_back(r);
-  // A failure is written at once: it is what --retry-failed needs after a kill.
-  if (r.status == TenantResult::Status::failed || pending_.size() >= 100 ||
-      std::chrono::steady_clock::now() - last_flush_ >= std::chrono::seconds(1))
-    flush();
-}
-
-void FanoutLog::flush() {
-  last_flush_ = std::chrono::steady_clock::now();
-  if (pending_.empty()) return;
-  const std::string sql =
-      fmt::format("INSERT INTO {} (fanout_id, tenant, command, target, outcome, exit_code, error, seconds) "
-                  "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                  conn_->dialect().quote(kFanoutTable));
-  std::vector<TenantResult> rows;
-  rows.swap(pending_);
-  conn_->begin();
-  try {
-    for (const auto& r : rows)
-      conn_->query(sql, {fanout_id_, r.tenant.substr(0, 255), command_, target_.substr(0, 255), status_word(r.status),
-                         std::to_string(r.exit_code), r.error, fmt::format("{:.3f}", r.seconds)});
-    conn_->commit();
-  } catch (...) {
-    conn_->rollback();
-    throw;
-  }
-}
-
-std::vector<std::string> FanoutLog::last_failed(const Workspace& control) {
-  const DatabaseUrl url = parse_url(control.settings().main_url);
-  std::unique_ptr<Connection> conn;
-  try {
-    conn = backend_for(url.dialect).connect(url, ConnectOptions{});
-  } catch (const ConnectError&) {
-    if (url.dialect == DialectKind::sqlite) return {};  // no bookkeeping file: nothing failed here yet
-    throw;
-  }
-  if (!conn->table_exists(kFanoutTable)) return {};
-  const std::string table = conn->dialect().quote(kFanoutTable);
-  auto last = conn->query(fmt::format("SELECT fanout_id FROM {} ORDER BY id DESC LIMIT 1", table));
-  if (last.empty() || last[0].empty() || !last[0][0]) return {};
-  std::vector<std::string> names;
-  for (const auto& row :
-       conn->query(fmt::format("SELECT tenant FROM {} WHERE fanout_id = ? AND outcome = ? ORDER BY tenant", table),
-                   {*last[0][0], status_word(TenantResult::Status::failed)}))
-    if (!row.empty() && row[0]) names.push_back(*row[0]);
-  return names;
 }
 
 }  // namespace tsm
