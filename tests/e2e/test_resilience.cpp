@@ -296,9 +296,8 @@ TEMPLATE_TEST_CASE("table lock mode: a held lock row makes a second run time out
   CHECK(cli.run({"--lock-mode", "table", "--lock-timeout", "1", "downgrade", "-1", "--tree", "main"}).exit_code == 4);
 }
 
-// Regression (found by the kill trials): a SIGKILL while MariaDB ran a statement of a full-text
-// drop left it in doubt, and the rerun refused with exit 5. The full-text statements are safe to
-// repeat (IF EXISTS / IF NOT EXISTS / upserts): the rerun sends the statement in doubt again.
+// Regression (kill trials): a full-text drop statement in doubt after a SIGKILL made the rerun
+// refuse (exit 5). These statements are safe to repeat: the rerun sends the one in doubt again.
 TEST_CASE("mariadb resumes a revision whose full-text drop was in doubt, whichever way it went",
           "[e2e][resilience]") {
   TSM_REQUIRE_BACKEND(tsm::DialectKind::mariadb);
