@@ -215,6 +215,8 @@ class Connection {
   // The most bytes one transaction may write, when the server limits it (MariaDB Galera's
   // wsrep_max_ws_size): bulk steps commit in pieces well below it. nullopt: no limit.
   virtual std::optional<std::size_t> max_write_set_bytes() { return std::nullopt; }
+  // The error is a cluster refusing a transaction as too large (Galera's wsrep_max_ws_size).
+  virtual bool write_set_too_large(const StatementError&) const { return false; }
 
 
   // Bounded lock waits (docs/online.md). Defaults: a backend without table-lock queues (SQLite).

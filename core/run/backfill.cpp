@@ -1,6 +1,7 @@
 #include "core/run/backfill.h"
 
 #include <algorithm>
+#include <climits>
 #include <thread>
 
 #include <fmt/format.h>
@@ -50,6 +51,7 @@ BackfillRun run_backfill(Connection& conn, const BatchedUpdate& b, std::chrono::
   if (!low || !high) return run;  // empty table
   long long start = run.resumed_after >= 0 ? std::max(*low, run.resumed_after + 1) : *low;
   long long size = b.options.first_batch_rows;
+  long long ceiling = LLONG_MAX;  // lowered when a cluster refuses a batch as too large
   const double target = b.options.target_batch_ms;
   const auto began = steady_clock::now();
   for (;;) {
@@ -74,6 +76,14 @@ BackfillRun run_backfill(Connection& conn, const BatchedUpdate& b, std::chrono::
                    {b.progress_key, std::to_string(hi), std::to_string(done)});
       }
       conn.commit();
+    } catch (const StatementError& e) {
+      conn.rollback();
+      // A Galera node refused the batch as too large a write set: the same range in halves.
+      if (!conn.write_set_too_large(e) || hi == start) throw;
+      size = ceiling = std::max(1LL, (hi - start + 1) / 2);
+      spdlog::info("backfill of {}: keys {}..{} exceed the cluster's write-set limit; batches of {} rows now", b.table,
+                   start, hi, size);
+      continue;
     } catch (...) {
       conn.rollback();
       throw;
@@ -83,7 +93,7 @@ BackfillRun run_backfill(Connection& conn, const BatchedUpdate& b, std::chrono::
     spdlog::debug("backfill of {}: keys {}..{} in {:.0f} ms (batch {})", b.table, start, hi, ms, done);
     if (after_batch) after_batch(done, hi);
     // Aim at the target batch time, changing the size at most 2× per batch.
-    size = std::clamp(static_cast<long long>(size * target / ms), std::max(1LL, size / 2), size * 2);
+    size = std::min(ceiling, std::clamp(static_cast<long long>(size * target / ms), std::max(1LL, size / 2), size * 2));
     if (b.options.pause_percent > 0)
       std::this_thread::sleep_for(microseconds(static_cast<long long>(ms * 10 * b.options.pause_percent)));
     start = hi + 1;

@@ -39,7 +39,8 @@ class MariaDbConnection : public Connection {
   void begin_snapshot() override;
   // Array-bound prepared INSERTs (mariadb_bulk.cpp).
   std::unique_ptr<BulkWriter> bulk_writer(const std::string& table, const std::vector<BulkColumn>& columns) override;
-  std::optional<std::size_t> max_write_set_bytes() override;  // mariadb_lock.cpp (Galera)
+  std::optional<std::size_t> max_write_set_bytes() override;  // mariadb_galera.cpp
+  bool write_set_too_large(const StatementError& e) const override;  // mariadb_galera.cpp
   bool table_exists(const std::string& table) override;
   SchemaDescription introspect(const std::vector<std::string>& ignore) override;
   std::unique_ptr<Lock> acquire_lock(const std::string& tree, std::chrono::seconds timeout,

@@ -17,4 +17,10 @@ std::optional<std::size_t> MariaDbConnection::max_write_set_bytes() {
   }
 }
 
+// "MariaDB error 1105: Maximum writeset size exceeded" (ER_UNKNOWN_ERROR with that text), at COMMIT
+// or at the statement that crossed the limit.
+bool MariaDbConnection::write_set_too_large(const StatementError& e) const {
+  return std::string(e.what()).find("Maximum writeset size exceeded") != std::string::npos;
+}
+
 }  // namespace tsm::mariadb
